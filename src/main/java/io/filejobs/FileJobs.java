@@ -1,0 +1,63 @@
+package io.filejobs;
+
+import io.filejobs.config.Settings;
+import io.filejobs.export.ExportVerticle;
+import io.filejobs.http.HttpVerticle;
+import io.filejobs.storage.Storage;
+import io.filejobs.upload.UploadVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deploys the service into a Vert.x instance, in order: folders, the job verticles (so that their
+ * consumers are registered), then the HTTP verticle. Used by {@link Main} and by the tests.
+ */
+public final class FileJobs {
+
+  private static final Logger log = LoggerFactory.getLogger(FileJobs.class);
+
+  /** A deployed service. */
+  public record Running(Settings settings, int port) {}
+
+  private FileJobs() {}
+
+  public static Future<Running> deploy(Vertx vertx, Settings configured) {
+    Settings settings = withSecret(configured);
+    DeploymentOptions options = new DeploymentOptions().setConfig(settings.toJson());
+    HttpVerticle http = new HttpVerticle();
+    return new Storage(vertx, settings.uploadsDir(), settings.tempDir())
+        .init()
+        .compose(v -> vertx.deployVerticle(new UploadVerticle(), options))
+        .compose(id -> vertx.deployVerticle(new ExportVerticle(), options))
+        .compose(id -> vertx.deployVerticle(http, options))
+        .map(
+            id -> {
+              Running running = new Running(settings, http.actualPort());
+              log.info(
+                  "filejobs listening on {}:{} (uploads in {}, temp files in {}, users from {})",
+                  settings.httpHost(),
+                  running.port(),
+                  new java.io.File(settings.uploadsDir()).getAbsolutePath(),
+                  new java.io.File(settings.tempDir()).getAbsolutePath(),
+                  settings.usersFile());
+              return running;
+            });
+  }
+
+  private static Settings withSecret(Settings settings) {
+    if (!settings.jwtSecret().isEmpty()) {
+      return settings;
+    }
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    log.warn(
+        "no JWT secret configured (FILEJOBS_JWT_SECRET): using a random one for this process;"
+            + " its tokens stop working when it stops");
+    return settings.withJwtSecret(Base64.getEncoder().encodeToString(key));
+  }
+}

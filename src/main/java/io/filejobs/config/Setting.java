@@ -1,0 +1,33 @@
+package io.filejobs.config;
+
+/**
+ * One configurable value: its place in {@code conf/config.json}, the environment variable that
+ * overrides it, and its built-in default.
+ */
+enum Setting {
+  HTTP_HOST("http", "host", "FILEJOBS_HTTP_HOST", "0.0.0.0"),
+  HTTP_PORT("http", "port", "FILEJOBS_HTTP_PORT", 8000),
+  UPLOADS_DIR("storage", "uploadsDir", "FILEJOBS_UPLOADS_DIR", "Uploads"),
+  TEMP_DIR("storage", "tempDir", "FILEJOBS_TEMP_DIR", ""),
+  USERS_FILE("auth", "usersFile", "FILEJOBS_USERS_FILE", "usersData.json"),
+  JWT_SECRET("auth", "jwtSecret", "FILEJOBS_JWT_SECRET", ""),
+  TOKEN_TTL_SECONDS("auth", "tokenTtlSeconds", "FILEJOBS_TOKEN_TTL_SECONDS", 3600),
+  MAX_UPLOAD_BYTES("upload", "maxBytes", "FILEJOBS_MAX_UPLOAD_BYTES", 16L * 1024 * 1024 * 1024);
+
+  final String section;
+  final String key;
+  final String env;
+  final Object defaultValue;
+
+  Setting(String section, String key, String env, Object defaultValue) {
+    this.section = section;
+    this.key = key;
+    this.env = env;
+    this.defaultValue = defaultValue;
+  }
+
+  /** Where a person finds it: {@code http.port (FILEJOBS_HTTP_PORT)}. */
+  String label() {
+    return section + "." + key + " (" + env + ")";
+  }
+}

@@ -1,0 +1,77 @@
+package io.filejobs.config;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Every setting of filejobs, read once at start-up from {@code conf/config.json} and the {@code
+ * FILEJOBS_*} environment variables (see {@link SettingsLoader}).
+ *
+ * <p>Verticles receive these settings as their deployment config ({@link #toJson()}) and turn it
+ * back into this record with {@link #fromJson(JsonObject)}.
+ *
+ * @param httpHost interface the HTTP server binds
+ * @param httpPort port of the HTTP server; 0 picks a free one
+ * @param uploadsDir folder holding {@code <user>/<file>}
+ * @param tempDir folder holding uploads in progress (this service's own)
+ * @param usersFile the users' credentials file
+ * @param jwtSecret HS256 key of the tokens; empty means "make one for this process"
+ * @param tokenTtlSeconds lifetime of a token
+ * @param maxUploadBytes largest file an upload may store
+ */
+public record Settings(
+    String httpHost,
+    int httpPort,
+    String uploadsDir,
+    String tempDir,
+    String usersFile,
+    String jwtSecret,
+    int tokenTtlSeconds,
+    long maxUploadBytes) {
+
+  public Settings {
+    Objects.requireNonNull(httpHost, "httpHost");
+    Objects.requireNonNull(uploadsDir, "uploadsDir");
+    Objects.requireNonNull(tempDir, "tempDir");
+    Objects.requireNonNull(usersFile, "usersFile");
+    Objects.requireNonNull(jwtSecret, "jwtSecret");
+  }
+
+  /** The default temp folder: a {@code filejobs} folder in the system temp dir. */
+  public static String defaultTempDir() {
+    return Path.of(System.getProperty("java.io.tmpdir"), "filejobs").toString();
+  }
+
+  /** A copy with another secret. */
+  public Settings withJwtSecret(String secret) {
+    return new Settings(
+        httpHost, httpPort, uploadsDir, tempDir, usersFile, secret, tokenTtlSeconds, maxUploadBytes);
+  }
+
+  /** A copy with another port. */
+  public Settings withHttpPort(int port) {
+    return new Settings(
+        httpHost, port, uploadsDir, tempDir, usersFile, jwtSecret, tokenTtlSeconds, maxUploadBytes);
+  }
+
+  /** A copy with another upload limit. */
+  public Settings withMaxUploadBytes(long max) {
+    return new Settings(
+        httpHost, httpPort, uploadsDir, tempDir, usersFile, jwtSecret, tokenTtlSeconds, max);
+  }
+
+  /** A copy with another token lifetime. */
+  public Settings withTokenTtlSeconds(int ttl) {
+    return new Settings(
+        httpHost, httpPort, uploadsDir, tempDir, usersFile, jwtSecret, ttl, maxUploadBytes);
+  }
+
+  public JsonObject toJson() {
+    return JsonObject.mapFrom(this);
+  }
+
+  public static Settings fromJson(JsonObject json) {
+    return json.mapTo(Settings.class);
+  }
+}

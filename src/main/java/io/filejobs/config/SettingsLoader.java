@@ -1,0 +1,117 @@
+package io.filejobs.config;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+
+/**
+ * Reads the settings: built-in defaults, then {@code conf/config.json} (or the file named by
+ * {@code FILEJOBS_CONF}), then one {@code FILEJOBS_*} environment variable per setting.
+ *
+ * <p>A missing {@code conf/config.json} is fine (the defaults apply); a missing file named by
+ * {@code FILEJOBS_CONF}, a file that is not JSON, or a bad value fails with a message naming the
+ * setting.
+ */
+public final class SettingsLoader {
+
+  /** Names another config file. */
+  public static final String CONF_ENV = "FILEJOBS_CONF";
+
+  static final String DEFAULT_CONF = "conf/config.json";
+
+  private SettingsLoader() {}
+
+  public static Future<Settings> load(Vertx vertx, Map<String, String> env) {
+    String explicit = blankToNull(env.get(CONF_ENV));
+    String path = explicit != null ? explicit : DEFAULT_CONF;
+    FileSystem fs = vertx.fileSystem();
+    return fs.exists(path)
+        .compose(
+            exists -> {
+              if (!exists) {
+                return explicit != null
+                    ? Future.failedFuture(
+                        new IllegalArgumentException(
+                            CONF_ENV + " names " + path + ", which does not exist"))
+                    : Future.succeededFuture(new JsonObject());
+              }
+              return fs.readFile(path).map(buffer -> parse(path, buffer.toString()));
+            })
+        .map(file -> resolve(file, env));
+  }
+
+  private static JsonObject parse(String path, String text) {
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException e) {
+      throw new IllegalArgumentException(path + " is not a JSON object: " + e.getMessage(), e);
+    }
+  }
+
+  /** Applies file values and environment overrides onto the defaults, then checks them. */
+  static Settings resolve(JsonObject file, Map<String, String> env) {
+    JsonObject flat = new JsonObject();
+    for (Setting s : Setting.values()) {
+      Object value = s.defaultValue;
+      JsonObject section = file.getValue(s.section) instanceof JsonObject o ? o : null;
+      if (section != null && section.containsKey(s.key) && section.getValue(s.key) != null) {
+        value = section.getValue(s.key);
+      }
+      String override = env.get(s.env);
+      if (override != null) {
+        value = override.trim();
+      }
+      flat.put(s.name(), value);
+    }
+    String tempDir = text(flat, Setting.TEMP_DIR);
+    Settings settings =
+        new Settings(
+            nonBlank(flat, Setting.HTTP_HOST),
+            (int) number(flat, Setting.HTTP_PORT, 0, 65535),
+            nonBlank(flat, Setting.UPLOADS_DIR),
+            tempDir.isBlank() ? Settings.defaultTempDir() : tempDir,
+            nonBlank(flat, Setting.USERS_FILE),
+            text(flat, Setting.JWT_SECRET),
+            (int) number(flat, Setting.TOKEN_TTL_SECONDS, 1, Integer.MAX_VALUE),
+            number(flat, Setting.MAX_UPLOAD_BYTES, 1, Long.MAX_VALUE));
+    return settings;
+  }
+
+  private static String text(JsonObject flat, Setting s) {
+    Object v = flat.getValue(s.name());
+    if (v instanceof String str) {
+      return str;
+    }
+    throw new IllegalArgumentException(s.label() + " must be a string, got " + v);
+  }
+
+  private static String nonBlank(JsonObject flat, Setting s) {
+    String v = text(flat, s);
+    if (v.isBlank()) {
+      throw new IllegalArgumentException(s.label() + " must not be empty");
+    }
+    return v;
+  }
+
+  private static long number(JsonObject flat, Setting s, long min, long max) {
+    Object v = flat.getValue(s.name());
+    long n;
+    try {
+      n = v instanceof Number num ? num.longValue() : Long.parseLong(String.valueOf(v));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(s.label() + " must be a whole number, got " + v, e);
+    }
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(
+          s.label() + " must be between " + min + " and " + max + ", got " + n);
+    }
+    return n;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

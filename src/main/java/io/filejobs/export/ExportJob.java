@@ -1,0 +1,247 @@
+package io.filejobs.export;
+
+import io.filejobs.jobs.Handoff;
+import io.filejobs.jobs.Job;
+import io.filejobs.jobs.JobBus;
+import io.filejobs.jobs.JobFailure;
+import io.filejobs.jobs.JobRegistry;
+import io.filejobs.jobs.Transfer;
+import io.filejobs.storage.Storage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.FileProps;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One export: a stored file of the user, streamed as the body of the HTTP response with
+ * back-pressure (the file is read only as fast as the client takes it).
+ *
+ * <p>Everything here runs on the request's context (see {@link Handoff}); {@link #terminate()} hops
+ * there from any thread.
+ */
+final class ExportJob implements Job {
+
+  private static final Logger log = LoggerFactory.getLogger(ExportJob.class);
+
+  /** Bytes read from the file at a time (AsyncFile's default is 8 KiB). */
+  static final int READ_BUFFER = 64 * 1024;
+
+  private enum State {
+    STARTING,
+    SENDING,
+    ENDED
+  }
+
+  private final Vertx vertx;
+  private final String user;
+  private final String filename;
+  private final Handoff handoff;
+  private final HttpServerResponse response;
+  private final Storage storage;
+  private final JobRegistry registry;
+
+  private State state = State.STARTING;
+  private AsyncFile file;
+  private Transfer transfer;
+
+  ExportJob(
+      Vertx vertx,
+      String user,
+      String filename,
+      Handoff handoff,
+      Storage storage,
+      JobRegistry registry) {
+    this.vertx = vertx;
+    this.user = user;
+    this.filename = filename;
+    this.handoff = handoff;
+    this.response = handoff.request().response();
+    this.storage = storage;
+    this.registry = registry;
+  }
+
+  @Override
+  public String user() {
+    return user;
+  }
+
+  /**
+   * Claims the user's export slot, opens the file and starts sending it.
+   *
+   * @return the accepted job's summary ({@code total} is the file's size), or a {@link JobFailure}:
+   *     409 when the user already exports, 404 when there is no such file; then nothing was sent
+   */
+  Future<JsonObject> start() {
+    if (!registry.claim(this)) {
+      return Future.failedFuture(
+          new JobFailure(
+              JobBus.CONFLICT,
+              "conflict",
+              "you are already exporting a file: terminate it or wait until it ends"));
+    }
+    JobFailure noSuchFile =
+        new JobFailure(JobBus.NOT_FOUND, "not_found", "you have no file named " + filename);
+    Optional<Path> path = storage.storedFile(user, filename);
+    if (path.isEmpty()) {
+      registry.release(this);
+      return Future.failedFuture(noSuchFile);
+    }
+    String where = path.get().toString();
+    return vertx
+        .fileSystem()
+        .props(where)
+        .compose(
+            props ->
+                props.isRegularFile()
+                    ? vertx.fileSystem().open(where, new OpenOptions().setRead(true).setWrite(false))
+                    : Future.failedFuture(noSuchFile))
+        .compose(opened -> opened.size().compose(size -> sendUnlessEnded(opened, size)))
+        .recover(
+            e -> {
+              registry.release(this);
+              if (e instanceof JobFailure f) {
+                return Future.failedFuture(f);
+              }
+              if (Storage.isNoSuchFile(e)) {
+                return Future.failedFuture(noSuchFile);
+              }
+              log.error("export of {} by {}: cannot open the file", filename, user, e);
+              return Future.failedFuture(
+                  new JobFailure(JobBus.FAILED, "internal_error", "the file cannot be read now"));
+            });
+  }
+
+  private Future<JsonObject> sendUnlessEnded(AsyncFile opened, long size) {
+    if (state == State.ENDED) { // terminated while the file was being opened
+      return opened
+          .close()
+          .transform(
+              v ->
+                  Future.failedFuture(
+                      new JobFailure(JobBus.CONFLICT, JobFailure.TERMINATED, "export terminated")));
+    }
+    return Future.succeededFuture(send(opened, size));
+  }
+
+  private JsonObject send(AsyncFile opened, long size) {
+    file = opened;
+    state = State.SENDING;
+    log.info("export of {} ({} bytes) by {} started", filename, size, user);
+    response
+        .setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+        .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
+        .putHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(filename));
+    response.closeHandler(v -> clientGone());
+    file.setReadBufferSize(READ_BUFFER);
+    transfer = new Transfer(file, response, size);
+    transfer
+        .start()
+        .compose(bytes -> response.end().map(bytes))
+        .onSuccess(this::finished)
+        .onFailure(this::transferFailed);
+    return new JsonObject()
+        .put(JobBus.USER, user)
+        .put(JobBus.KIND, JobBus.KIND_EXPORT)
+        .put(JobBus.FILENAME, filename)
+        .put(JobBus.TOTAL, size);
+  }
+
+  /** {@code attachment} with the name as ASCII and as RFC 5987 UTF-8. */
+  static String contentDisposition(String name) {
+    String ascii = name.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "_");
+    String utf8 = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + utf8;
+  }
+
+  private void finished(long bytes) {
+    if (state != State.SENDING) {
+      return;
+    }
+    state = State.ENDED;
+    file.close().onComplete(v -> registry.release(this));
+    log.info("export of {} by {} completed ({} bytes)", filename, user, bytes);
+    handoff.complete(
+        new JsonObject()
+            .put(JobBus.USER, user)
+            .put(JobBus.FILENAME, filename)
+            .put(JobBus.BYTES, bytes));
+  }
+
+  private void transferFailed(Throwable cause) {
+    if (state != State.SENDING) {
+      return; // stopped on purpose
+    }
+    if (cause instanceof io.vertx.core.file.FileSystemException
+        || cause instanceof Transfer.LimitExceeded) {
+      log.error("export of {} by {} broke off: the file could not be read whole", filename, user,
+          cause);
+      end(new JobFailure(500, "internal_error", "the file could not be read whole"));
+    } else {
+      clientGone(); // the response could not be written: the connection is gone
+    }
+  }
+
+  private void clientGone() {
+    if (state == State.SENDING) {
+      log.info("export of {} by {} broke off: the client went away", filename, user);
+      end(new JobFailure(400, "client_closed", "the client went away"));
+    }
+  }
+
+  /** Stops sending, closes the file, frees the slot and ends the exchange with failure. */
+  private Future<Void> end(JobFailure failure) {
+    if (state == State.ENDED) {
+      return Future.succeededFuture();
+    }
+    state = State.ENDED;
+    if (transfer != null) {
+      transfer.stop();
+    }
+    Future<Void> closed = file == null ? Future.succeededFuture() : file.close().recover(e -> null);
+    return closed.onComplete(
+        v -> {
+          registry.release(this);
+          handoff.fail(failure);
+        });
+  }
+
+  @Override
+  public Future<JsonObject> terminate() {
+    Promise<JsonObject> answer = Promise.promise();
+    handoff.context().runOnContext(v -> terminateHere(answer));
+    return answer.future();
+  }
+
+  private void terminateHere(Promise<JsonObject> answer) {
+    if (state == State.ENDED) {
+      answer.fail(new JobFailure(JobBus.NOT_FOUND, "not_found", "you are not exporting anything"));
+      return;
+    }
+    long bytes = transfer == null ? 0 : transfer.bytes();
+    log.info("export of {} by {} terminated after {} bytes", filename, user, bytes);
+    end(new JobFailure(
+            JobBus.CONFLICT,
+            JobFailure.TERMINATED,
+            "the export of " + filename + " was terminated after " + bytes + " bytes"))
+        .onComplete(
+            v ->
+                answer.complete(
+                    new JsonObject()
+                        .put(JobBus.USER, user)
+                        .put(JobBus.KIND, JobBus.KIND_EXPORT)
+                        .put(JobBus.FILENAME, filename)
+                        .put(JobBus.BYTES, bytes)));
+  }
+}

@@ -1,0 +1,47 @@
+package io.filejobs.http;
+
+/**
+ * A refusal the HTTP layer decides itself, carrying its status and the short code of the JSON
+ * error answer. Handlers fail the routing context with one; {@link Failures} renders it.
+ */
+final class ApiError extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+  private final String code;
+
+  private ApiError(int status, String code, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+  }
+
+  int status() {
+    return status;
+  }
+
+  String code() {
+    return code;
+  }
+
+  /** 400: the request cannot be understood (bad JSON, missing field). */
+  static ApiError badRequest(String message) {
+    return new ApiError(400, "bad_request", message);
+  }
+
+  /** 401: no token, or one we did not issue or that expired, or wrong credentials. */
+  static ApiError unauthorized(String message) {
+    return new ApiError(401, "unauthorized", message);
+  }
+
+  /** 413: the declared body is larger than allowed. */
+  static ApiError tooLarge(String message) {
+    return new ApiError(413, "payload_too_large", message);
+  }
+
+  /** 415: the body is not of the type this call takes. */
+  static ApiError unsupportedMediaType(String message) {
+    return new ApiError(415, "unsupported_media_type", message);
+  }
+}

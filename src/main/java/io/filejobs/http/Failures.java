@@ -1,0 +1,148 @@
+package io.filejobs.http;
+
+import io.filejobs.jobs.JobFailure;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place a failure becomes an HTTP answer: {@code {"error": "<code>", "message": "..."}}
+ * with the failure's status. No stack trace, exception name or server path ever reaches the
+ * client; a 5xx is logged with its cause.
+ *
+ * <p>When the request body has not been read (an upload refused or stopped), the connection is
+ * closed after the answer: at once for a terminated upload, so no more bytes are read; otherwise
+ * after a short linger that discards the rest of the body, so the client gets to read the answer.
+ */
+final class Failures implements Handler<RoutingContext> {
+
+  private static final Logger log = LoggerFactory.getLogger(Failures.class);
+
+  /** How long a refused request may go on sending before its connection is closed. */
+  static final Duration LINGER = Duration.ofSeconds(2);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int status;
+    String code;
+    String message;
+    if (failure instanceof ApiError e) {
+      status = e.status();
+      code = e.code();
+      message = e.getMessage();
+    } else if (failure instanceof JobFailure e) {
+      status = e.status();
+      code = e.code();
+      message = e.getMessage();
+    } else if (failure instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      status = e.failureCode();
+      code = codeFor(status);
+      message = e.getMessage();
+    } else if (failure instanceof ReplyException e) {
+      log.error("{} {}: no answer on the event bus ({})", ctx.request().method(), ctx.request().path(), e.failureType());
+      status = 503;
+      code = codeFor(status);
+      message = "the service cannot take this request now";
+    } else if (failure instanceof HttpException e) {
+      status = e.getStatusCode();
+      code = codeFor(status);
+      message = messageFor(status);
+    } else if (failure == null) {
+      status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      code = codeFor(status);
+      message = messageFor(status);
+    } else {
+      status = 500;
+      code = codeFor(status);
+      message = messageFor(status);
+    }
+    if (status >= 500) {
+      log.error("{} {} answered {}", ctx.request().method(), ctx.request().path(), status, failure);
+    } else {
+      log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status, message);
+    }
+    boolean stopReading = failure instanceof JobFailure f && JobFailure.TERMINATED.equals(f.code());
+    answer(ctx, status, new JsonObject().put("error", code).put("message", message), stopReading);
+  }
+
+  private static void answer(RoutingContext ctx, int status, JsonObject body, boolean stopReading) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      // A body (an export) was under way: the client must see it incomplete.
+      response.reset();
+      return;
+    }
+    boolean bodyUnread = !request.isEnded() && hasBody(request);
+    if (!request.isEnded() && !bodyUnread) {
+      request.resume(); // nothing to read: let the request end and the connection live on
+    }
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    if (status == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    }
+    if (bodyUnread) {
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    response
+        .end(body.encode())
+        .onComplete(
+            v -> {
+              if (!bodyUnread) {
+                return;
+              }
+              if (stopReading) {
+                request.connection().close();
+              } else {
+                request.resume();
+                request.connection().shutdown(LINGER);
+              }
+            });
+  }
+
+  /** Whether the request announces a body (HTTP/1.1: a length or a transfer coding). */
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+        || (length != null && !length.trim().equals("0"));
+  }
+
+  static String codeFor(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 409 -> "conflict";
+      case 413 -> "payload_too_large";
+      case 415 -> "unsupported_media_type";
+      case 417 -> "expectation_failed";
+      case 431 -> "headers_too_large";
+      case 503 -> "unavailable";
+      default -> status >= 500 ? "internal_error" : "error";
+    };
+  }
+
+  private static String messageFor(int status) {
+    return switch (status) {
+      case 400 -> "the request is malformed";
+      case 404 -> "no such call: see the API in the README";
+      case 405 -> "this call does not take that method";
+      case 413 -> "the request body is too large";
+      case 415 -> "the request body has the wrong content type";
+      case 417 -> "only the expectation 100-continue is supported";
+      default -> status >= 500 ? "internal error" : "the request was refused";
+    };
+  }
+}

@@ -1,0 +1,245 @@
+package io.filejobs.http;
+
+import io.filejobs.auth.Tokens;
+import io.filejobs.auth.Users;
+import io.filejobs.config.Settings;
+import io.filejobs.jobs.Handoff;
+import io.filejobs.jobs.JobBus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The HTTP API: routing, token checks, and the mapping of job results to answers. It holds no job
+ * state: uploads and exports are started and terminated over the event bus ({@link JobBus}).
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  /** Largest JSON body of {@code /signin} and {@code /export}. */
+  static final int JSON_BODY_LIMIT = 16 * 1024;
+
+  private Settings settings;
+  private Tokens tokens;
+  private Users users;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    settings = Settings.fromJson(config());
+    return Users.load(vertx, settings.usersFile())
+        .compose(
+            loaded -> {
+              users = loaded;
+              tokens = new Tokens(vertx, settings.jwtSecret(), settings.tokenTtlSeconds(), users);
+              return vertx
+                  .createHttpServer(
+                      new HttpServerOptions()
+                          .setHost(settings.httpHost())
+                          .setPort(settings.httpPort())
+                          .setHttp2ClearTextEnabled(false))
+                  .requestHandler(routes())
+                  .listen();
+            })
+        .onSuccess(listening -> server = listening);
+  }
+
+  /** The port the server listens on (the real one when configured with 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router routes() {
+    Router router = Router.router(vertx);
+    TokenAuth auth = new TokenAuth(tokens);
+    Failures failures = new Failures();
+
+    // vertx-web runs a BodyHandler before any other handler of its route; its small limit keeps
+    // reading the JSON bodies before the token check cheap. /upload has none: it streams.
+    router.post("/signin").handler(jsonBody()).handler(this::requireJson).handler(this::signin);
+    router.post("/upload").handler(auth).handler(this::checkUpload).handler(this::upload);
+    router.delete("/upload/terminate").handler(auth).handler(this::terminateUpload);
+    router.post("/export").handler(jsonBody()).handler(auth).handler(this::requireJson)
+        .handler(this::export);
+    router.post("/export/terminate").handler(auth).handler(this::terminateExport);
+
+    router.route().failureHandler(failures);
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, failures);
+    }
+    return router;
+  }
+
+  private static BodyHandler jsonBody() {
+    return BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
+  }
+
+  // --- steps ---
+
+  private void requireJson(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || !mediaType(type).equals("application/json")) {
+      ctx.fail(ApiError.unsupportedMediaType("send a JSON body with Content-Type: application/json"));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Before any byte of an upload is read: the content type (415) and declared size (413). */
+  private void checkUpload(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || !mediaType(type).equals("multipart/form-data")) {
+      ctx.fail(
+          ApiError.unsupportedMediaType(
+              "send the file as multipart/form-data in the field \"file\" (curl -F file=@name)"));
+      return;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      long declared;
+      try {
+        declared = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        ctx.fail(ApiError.badRequest("Content-Length is not a number"));
+        return;
+      }
+      if (declared > settings.maxUploadBytes() + MULTIPART_SLACK) {
+        ctx.fail(
+            ApiError.tooLarge(
+                "the upload is larger than the limit of " + settings.maxUploadBytes() + " bytes"));
+        return;
+      }
+    }
+    ctx.next();
+  }
+
+  /**
+   * What a multipart body may hold beyond the file itself (boundaries, part headers, small
+   * fields) before its declared length alone says the file is too large.
+   */
+  static final long MULTIPART_SLACK = 64 * 1024;
+
+  private static String mediaType(String contentType) {
+    int semicolon = contentType.indexOf(';');
+    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase();
+  }
+
+  private static JsonObject jsonObject(RoutingContext ctx) {
+    try {
+      JsonObject json = ctx.body().asJsonObject();
+      if (json == null) {
+        throw ApiError.badRequest("the body is empty: send a JSON object");
+      }
+      return json;
+    } catch (DecodeException | ClassCastException e) {
+      throw ApiError.badRequest("the body is not a JSON object");
+    }
+  }
+
+  private static String requiredString(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (!(value instanceof String s) || s.isEmpty()) {
+      throw ApiError.badRequest("the body needs \"" + field + "\" as a non-empty string");
+    }
+    return s;
+  }
+
+  // --- calls ---
+
+  private void signin(RoutingContext ctx) {
+    JsonObject body = jsonObject(ctx);
+    String username = requiredString(body, "username");
+    String password = requiredString(body, "password");
+    String user =
+        users
+            .check(username, password)
+            .orElseThrow(() -> ApiError.unauthorized("wrong username or password"));
+    ok(ctx, new JsonObject().put("auth_token", tokens.issue(user)));
+  }
+
+  private void upload(RoutingContext ctx) {
+    Handoff handoff = Handoff.park(vertx, ctx.request());
+    JsonObject start =
+        new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)).put(JobBus.HANDOFF, handoff.id());
+    vertx
+        .eventBus()
+        .<JsonObject>request(JobBus.UPLOAD_START, start, JobBus.localOnly())
+        .onFailure(e -> handoff.discard(vertx))
+        .compose(accepted -> handoff.outcome())
+        .onSuccess(
+            stored ->
+                ok(
+                    ctx,
+                    new JsonObject()
+                        .put(
+                            "message",
+                            "stored " + stored.getString(JobBus.FILENAME) + " ("
+                                + stored.getLong(JobBus.BYTES) + " bytes)")
+                        .put("filename", stored.getString(JobBus.FILENAME))
+                        .put("size", stored.getLong(JobBus.BYTES))))
+        .onFailure(ctx::fail);
+  }
+
+  private void export(RoutingContext ctx) {
+    String filename = requiredString(jsonObject(ctx), "filename");
+    Handoff handoff = Handoff.park(vertx, ctx.request());
+    JsonObject start =
+        new JsonObject()
+            .put(JobBus.USER, TokenAuth.user(ctx))
+            .put(JobBus.FILENAME, filename)
+            .put(JobBus.HANDOFF, handoff.id());
+    vertx
+        .eventBus()
+        .<JsonObject>request(JobBus.EXPORT_START, start, JobBus.localOnly())
+        .onFailure(e -> handoff.discard(vertx))
+        .compose(accepted -> handoff.outcome())
+        // on success the job has already ended the response with the file's last byte
+        .onFailure(ctx::fail);
+  }
+
+  private void terminateUpload(RoutingContext ctx) {
+    terminate(ctx, JobBus.UPLOAD_TERMINATE, "upload");
+  }
+
+  private void terminateExport(RoutingContext ctx) {
+    terminate(ctx, JobBus.EXPORT_TERMINATE, "export");
+  }
+
+  private void terminate(RoutingContext ctx, String address, String kind) {
+    ctx.request().resume();
+    vertx
+        .eventBus()
+        .<JsonObject>request(address, new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)))
+        .onSuccess(
+            reply -> {
+              JsonObject stopped = reply.body();
+              String name = stopped.getString(JobBus.FILENAME);
+              long bytes = stopped.getLong(JobBus.BYTES, 0L);
+              ok(
+                  ctx,
+                  new JsonObject()
+                      .put(
+                          "message",
+                          "terminated the " + kind + (name == null ? "" : " of " + name)
+                              + " after " + bytes + " bytes")
+                      .put("filename", name)
+                      .put("bytes", bytes));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private static void ok(RoutingContext ctx, JsonObject body) {
+    ctx.response()
+        .setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body.encode());
+  }
+}

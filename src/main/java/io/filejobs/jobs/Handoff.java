@@ -1,0 +1,84 @@
+package io.filejobs.jobs;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.UUID;
+
+/**
+ * An HTTP exchange handed from the HTTP verticle to a job verticle of the same process: bytes
+ * never cross the event bus, so a start request names its handoff by id and the job verticle takes
+ * it from a shared local map.
+ *
+ * <p>The job runs on {@link #context()}, the event loop of the request's connection, because the
+ * request and every file it opens there deliver their events on it. The job completes {@link
+ * #outcome()} when it ends: with its result, or with a {@link JobFailure}.
+ */
+public final class Handoff implements Shareable {
+
+  private static final String MAP = "filejobs.handoffs";
+
+  private final String id;
+  private final HttpServerRequest request;
+  private final Context context;
+  private final Promise<JsonObject> outcome;
+
+  private Handoff(HttpServerRequest request, Context context) {
+    this.id = UUID.randomUUID().toString();
+    this.request = request;
+    this.context = context;
+    this.outcome = Promise.promise();
+  }
+
+  /** Parks {@code request} (which must be paused) for a job verticle, under a fresh {@link #id}. */
+  public static Handoff park(Vertx vertx, HttpServerRequest request) {
+    Handoff handoff = new Handoff(request, vertx.getOrCreateContext());
+    map(vertx).put(handoff.id, handoff);
+    return handoff;
+  }
+
+  /** Takes the handoff {@code id} out of the map; null when there is none. */
+  public static Handoff take(Vertx vertx, String id) {
+    return id == null ? null : map(vertx).remove(id);
+  }
+
+  /** Drops this handoff if nobody took it (its start request failed). */
+  public void discard(Vertx vertx) {
+    map(vertx).removeIfPresent(id, this);
+  }
+
+  private static LocalMap<String, Handoff> map(Vertx vertx) {
+    return vertx.sharedData().getLocalMap(MAP);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public HttpServerRequest request() {
+    return request;
+  }
+
+  public Context context() {
+    return context;
+  }
+
+  public Future<JsonObject> outcome() {
+    return outcome.future();
+  }
+
+  /** Ends the exchange; the first call wins. */
+  public void complete(JsonObject result) {
+    outcome.tryComplete(result);
+  }
+
+  /** Ends the exchange with a failure; the first call wins. */
+  public void fail(JobFailure failure) {
+    outcome.tryFail(failure);
+  }
+}

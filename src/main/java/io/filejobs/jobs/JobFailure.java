@@ -1,0 +1,30 @@
+package io.filejobs.jobs;
+
+/**
+ * Why a job did not end as asked, with the HTTP-like status it maps to and a short code for the
+ * JSON error answer. The message is for people and holds no server path.
+ */
+public final class JobFailure extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The owner terminated the job. */
+  public static final String TERMINATED = "terminated";
+
+  private final int status;
+  private final String code;
+
+  public JobFailure(int status, String code, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+}

@@ -1,0 +1,128 @@
+package io.filejobs.jobs;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+
+/**
+ * Moves bytes from a read stream to a write stream with back-pressure, counting them: the
+ * successor of Vert.x 3's {@code Pump}, and what {@code ReadStream.pipe()} would do, plus what a
+ * job needs that a {@code Pipe} cannot give: a live byte count, a size limit checked on every
+ * buffer, and a {@link #stop()} that sticks (a {@code Pipe} resumes its source on every drain of
+ * its destination, whoever paused it).
+ *
+ * <p>All methods run on the context both streams belong to. The sink is not ended: the job decides
+ * how a finished transfer ends (close a file, end a response).
+ */
+public final class Transfer {
+
+  private final ReadStream<Buffer> source;
+  private final WriteStream<Buffer> sink;
+  private final long limit;
+  private final Promise<Long> done = Promise.promise();
+  private volatile long bytes;
+  private boolean stopped;
+  private boolean sourceEnded;
+  private long pendingWrites;
+
+  /**
+   * @param limit most bytes the source may deliver; one more fails the transfer with a {@link
+   *     LimitExceeded}
+   */
+  public Transfer(ReadStream<Buffer> source, WriteStream<Buffer> sink, long limit) {
+    this.source = source;
+    this.sink = sink;
+    this.limit = limit;
+  }
+
+  /**
+   * Starts moving bytes.
+   *
+   * @return completes with the byte count once the source ended and the sink accepted every write;
+   *     fails with the first error of either stream
+   */
+  public Future<Long> start() {
+    sink.exceptionHandler(this::fail);
+    source.exceptionHandler(this::fail);
+    source.endHandler(
+        v -> {
+          sourceEnded = true;
+          completeIfDone();
+        });
+    source.handler(this::onData);
+    source.resume();
+    return done.future();
+  }
+
+  /** Bytes handed to the sink so far; readable from any thread. */
+  public long bytes() {
+    return bytes;
+  }
+
+  /** Stops at once: the source is paused and no more bytes reach the sink. */
+  public void stop() {
+    if (!stopped) {
+      stopped = true;
+      source.pause();
+      source.handler(null);
+      source.endHandler(null);
+      sink.drainHandler(null);
+      done.tryFail(new IllegalStateException("stopped"));
+    }
+  }
+
+  private void onData(Buffer buffer) {
+    if (stopped) {
+      return;
+    }
+    long total = bytes + buffer.length();
+    if (total > limit) {
+      fail(new LimitExceeded(limit));
+      return;
+    }
+    bytes = total;
+    pendingWrites++;
+    sink.write(buffer)
+        .onComplete(
+            ar -> {
+              pendingWrites--;
+              if (ar.failed()) {
+                fail(ar.cause());
+              } else {
+                completeIfDone();
+              }
+            });
+    if (sink.writeQueueFull()) {
+      source.pause();
+      sink.drainHandler(
+          v -> {
+            if (!stopped) {
+              source.resume();
+            }
+          });
+    }
+  }
+
+  private void completeIfDone() {
+    if (sourceEnded && pendingWrites == 0 && !stopped) {
+      stopped = true;
+      done.tryComplete(bytes);
+    }
+  }
+
+  private void fail(Throwable cause) {
+    done.tryFail(cause);
+    stop();
+  }
+
+  /** The source delivered more than the limit. */
+  public static final class LimitExceeded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LimitExceeded(long limit) {
+      super("more than " + limit + " bytes", null, false, false);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package io.filejobs.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.CopyOptions;
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.file.FileSystemException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only code that builds a path: each user's folder {@code <uploads>/<user>/}, the temp files
+ * of uploads in progress, and the atomic publish of a finished upload.
+ *
+ * <p>Thread-safe and stateless apart from its two folders; every file-system call is Vert.x's
+ * async {@link FileSystem}.
+ */
+public final class Storage {
+
+  private static final Logger log = LoggerFactory.getLogger(Storage.class);
+
+  /** Uploads in progress end with this; nothing else in the temp folder is ours. */
+  static final String PART_SUFFIX = ".part";
+
+  /**
+   * Inside the uploads folder, on its file system: where a finished upload is copied when the temp
+   * folder sits on another file system, so that the final rename stays atomic. Its leading dot
+   * keeps it out of every user's namespace (no stored name starts with a dot).
+   */
+  static final String STAGING = ".staging";
+
+  private final FileSystem fs;
+  private final Path uploads;
+  private final Path temp;
+
+  public Storage(Vertx vertx, String uploadsDir, String tempDir) {
+    this.fs = vertx.fileSystem();
+    this.uploads = Path.of(uploadsDir).toAbsolutePath().normalize();
+    this.temp = Path.of(tempDir).toAbsolutePath().normalize();
+  }
+
+  /** Creates the uploads and temp folders if they are missing. */
+  public Future<Void> init() {
+    return fs.mkdirs(uploads.toString())
+        .compose(v -> fs.mkdirs(temp.toString()))
+        .compose(v -> fs.mkdirs(uploads.resolve(STAGING).toString()));
+  }
+
+  public Path uploadsDir() {
+    return uploads;
+  }
+
+  public Path tempDir() {
+    return temp;
+  }
+
+  /** A fresh, unused path for an upload in progress. */
+  public Path newTempFile() {
+    return temp.resolve(UUID.randomUUID() + PART_SUFFIX);
+  }
+
+  /**
+   * The stored file {@code name} of {@code user}, if {@code name} is a plain file name (see {@link
+   * FileNames#check}); empty otherwise, so a caller answers "no such file".
+   */
+  public Optional<Path> storedFile(String user, String name) {
+    return FileNames.check(name).map(n -> userDir(user).resolve(n));
+  }
+
+  private Path userDir(String user) {
+    return uploads.resolve(user);
+  }
+
+  /**
+   * Publishes a finished upload as {@code <uploads>/<user>/<name>}: a rename within one file
+   * system, which replaces an older file of that name atomically, so a reader sees the old file
+   * or the new one, never a part. When the temp folder is on another file system, the file is
+   * first copied into the staging folder beside the users' folders and renamed from there.
+   *
+   * @return the published path
+   */
+  public Future<Path> publish(Path tempFile, String user, String name) {
+    Path target = userDir(user).resolve(name);
+    return fs.mkdirs(target.getParent().toString())
+        .compose(v -> atomicMove(tempFile, target))
+        .recover(
+            e -> {
+              if (!crossesFileSystems(e)) {
+                return Future.failedFuture(e);
+              }
+              Path staged = uploads.resolve(STAGING).resolve(tempFile.getFileName());
+              log.debug("temp folder is on another file system; staging {} via {}", name, staged);
+              return fs.copy(tempFile.toString(), staged.toString())
+                  .compose(v -> atomicMove(staged, target))
+                  .onFailure(err -> delete(staged))
+                  .compose(v -> fs.delete(tempFile.toString()));
+            })
+        .map(target);
+  }
+
+  private Future<Void> atomicMove(Path from, Path to) {
+    return fs.move(
+        from.toString(),
+        to.toString(),
+        new CopyOptions().setAtomicMove(true).setReplaceExisting(true));
+  }
+
+  private static boolean crossesFileSystems(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AtomicMoveNotSupportedException) {
+        return true;
+      }
+      if (t instanceof FileSystemException && t.getMessage() != null
+          && t.getMessage().contains("cross-device")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Deletes a file if it exists; never fails (the failure is logged). */
+  public Future<Void> delete(Path file) {
+    return fs.delete(file.toString())
+        .recover(
+            e -> {
+              if (isNoSuchFile(e)) {
+                return Future.succeededFuture();
+              }
+              log.warn("could not delete {}", file, e);
+              return Future.succeededFuture();
+            });
+  }
+
+  /** True when {@code e} says a file was not there. */
+  public static boolean isNoSuchFile(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.nio.file.NoSuchFileException) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

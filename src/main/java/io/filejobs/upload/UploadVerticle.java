@@ -1,0 +1,52 @@
+package io.filejobs.upload;
+
+import io.filejobs.config.Settings;
+import io.filejobs.jobs.Handoff;
+import io.filejobs.jobs.JobBus;
+import io.filejobs.jobs.JobRegistry;
+import io.filejobs.storage.Storage;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Owns the upload jobs: answers {@value JobBus#UPLOAD_START} (from this process's HTTP verticle)
+ * and {@value JobBus#UPLOAD_TERMINATE} (from anywhere on the bus). Each job runs as an {@link
+ * UploadJob} on its HTTP connection's event loop.
+ */
+public final class UploadVerticle extends VerticleBase {
+
+  private Settings settings;
+  private Storage storage;
+  private JobRegistry jobs;
+
+  @Override
+  public Future<?> start() {
+    settings = Settings.fromJson(config());
+    storage = new Storage(vertx, settings.uploadsDir(), settings.tempDir());
+    jobs = new JobRegistry(vertx, JobBus.KIND_UPLOAD);
+    EventBus bus = vertx.eventBus();
+    MessageConsumer<JsonObject> start = bus.localConsumer(JobBus.UPLOAD_START, this::start);
+    MessageConsumer<JsonObject> terminate =
+        bus.consumer(JobBus.UPLOAD_TERMINATE, jobs.terminator("you are not uploading anything"));
+    return Future.all(start.completion(), terminate.completion());
+  }
+
+  private void start(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String user = body == null ? null : body.getString(JobBus.USER);
+    Handoff handoff = body == null ? null : Handoff.take(vertx, body.getString(JobBus.HANDOFF));
+    if (user == null || handoff == null) {
+      message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\" and a parked \"handoff\"");
+      return;
+    }
+    UploadJob job = new UploadJob(vertx, user, handoff, storage, jobs, settings.maxUploadBytes());
+    handoff
+        .context()
+        .runOnContext(
+            v -> job.start().onSuccess(message::reply).onFailure(e -> JobBus.fail(message, e)));
+  }
+}

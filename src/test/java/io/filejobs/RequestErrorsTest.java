@@ -1,0 +1,178 @@
+package io.filejobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith({VertxExtension.class, NoBlockedThreads.class})
+class RequestErrorsTest {
+
+  @TempDir Path dir;
+  TestServer server;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    server = TestServer.start(vertx, TestServer.settings(dir).withMaxUploadBytes(1_000_000));
+  }
+
+  private static void assertError(HttpResponse<Buffer> response, int status, String code) {
+    assertEquals(status, response.statusCode(), response.bodyAsString());
+    assertEquals("application/json", response.getHeader("Content-Type"));
+    JsonObject body = response.bodyAsJsonObject();
+    assertEquals(code, body.getString("error"));
+    assertFalse(body.getString("message").isBlank());
+    assertFalse(response.bodyAsString().contains("Exception"), "exception name leaked");
+  }
+
+  private boolean nothingStored() throws Exception {
+    Path user = server.uploads.resolve("Utkal");
+    try (var files = Files.exists(user) ? Files.list(user) : java.util.stream.Stream.<Path>empty()) {
+      return files.findAny().isEmpty() && server.tempFiles().isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("an upload that is not multipart is refused with 415 and stores nothing")
+  void uploadNotMultipart() throws Exception {
+    HttpResponse<Buffer> response =
+        server
+            .client
+            .post("/upload")
+            .putHeader("auth_token", server.utkal())
+            .putHeader("Content-Type", "application/octet-stream")
+            .sendBuffer(Buffer.buffer("raw bytes"))
+            .await();
+    assertError(response, 415, "unsupported_media_type");
+    assertTrue(nothingStored());
+  }
+
+  @Test
+  @DisplayName("a form without a field named file is refused with 400 and stores nothing")
+  void uploadWithoutFileField() throws Exception {
+    Buffer body =
+        Buffer.buffer()
+            .appendBuffer(SlowClients.partHead("document", "a.txt"))
+            .appendString("hello")
+            .appendBuffer(SlowClients.closing());
+    HttpResponse<Buffer> response =
+        server
+            .client
+            .post("/upload")
+            .putHeader("auth_token", server.utkal())
+            .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY)
+            .sendBuffer(body)
+            .await();
+    assertError(response, 400, "bad_request");
+    TestServer.await("nothing is left", () -> {
+      try {
+        return nothingStored();
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+  }
+
+  @Test
+  @DisplayName("an upload announcing more than the size limit is refused with 413 before any byte is read")
+  void uploadTooLargeDeclared() throws Exception {
+    HttpResponse<Buffer> response =
+        server
+            .client
+            .post("/upload")
+            .putHeader("auth_token", server.utkal())
+            .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY)
+            .sendBuffer(Buffer.buffer(new byte[2_000_000]))
+            .await();
+    assertError(response, 413, "payload_too_large");
+    assertTrue(nothingStored());
+  }
+
+  @Test
+  @DisplayName("a chunked upload that runs past the size limit is refused with 413 and its temp file removed")
+  void uploadTooLargeStreamed() throws Exception {
+    Path big = TestServer.randomFile(dir, "big.bin", 1_500_000);
+    HttpResponse<Buffer> response =
+        server
+            .client
+            .post("/upload")
+            .putHeader("auth_token", server.utkal())
+            .sendMultipartForm(
+                io.vertx.ext.web.multipart.MultipartForm.create()
+                    .binaryFileUpload("file", "big.bin", big.toString(), "application/octet-stream"))
+            .await();
+    assertError(response, 413, "payload_too_large");
+    TestServer.await("nothing is left", () -> {
+      try {
+        return nothingStored();
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+  }
+
+  @Test
+  @DisplayName("malformed JSON, a JSON array and missing fields on /signin and /export answer 400")
+  void badJson() {
+    String token = server.utkal();
+    for (String body : new String[] {"{", "[1,2]", "{}", "{\"username\":\"Utkal\"}", "{\"username\":1,\"password\":2}", "null"}) {
+      HttpResponse<Buffer> signin =
+          server.client.post("/signin").putHeader("Content-Type", "application/json")
+              .sendBuffer(Buffer.buffer(body)).await();
+      assertError(signin, 400, "bad_request");
+    }
+    for (String body : new String[] {"{", "[]", "{}", "{\"filename\":42}", "{\"filename\":\"\"}"}) {
+      HttpResponse<Buffer> export =
+          server.client.post("/export").putHeader("auth_token", token)
+              .putHeader("Content-Type", "application/json")
+              .sendBuffer(Buffer.buffer(body)).await();
+      assertError(export, 400, "bad_request");
+    }
+  }
+
+  @Test
+  @DisplayName("JSON calls with another content type answer 415")
+  void wrongJsonContentType() {
+    HttpResponse<Buffer> signin =
+        server.client.post("/signin").putHeader("Content-Type", "text/plain")
+            .sendBuffer(Buffer.buffer("{\"username\":\"Utkal\",\"password\":\"utkal123\"}")).await();
+    assertError(signin, 415, "unsupported_media_type");
+    HttpResponse<Buffer> export =
+        server.client.post("/export").putHeader("auth_token", server.utkal())
+            .putHeader("Content-Type", "application/x-www-form-urlencoded")
+            .sendBuffer(Buffer.buffer("filename=a")).await();
+    assertError(export, 415, "unsupported_media_type");
+  }
+
+  @Test
+  @DisplayName("unknown calls answer 404 and wrong methods 405, both as JSON")
+  void unknownCalls() {
+    assertError(server.client.get("/nothing").send().await(), 404, "not_found");
+    assertError(server.client.get("/signin").send().await(), 405, "method_not_allowed");
+    assertError(
+        server.client.post("/upload/terminate").putHeader("auth_token", server.utkal()).send().await(),
+        405, "method_not_allowed");
+  }
+
+  @Test
+  @DisplayName("a JSON body over the limit answers 413")
+  void jsonTooLarge() {
+    String huge = "{\"filename\":\"" + "a".repeat(100_000) + "\"}";
+    HttpResponse<Buffer> response =
+        server.client.post("/export").putHeader("auth_token", server.utkal())
+            .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(huge)).await();
+    assertError(response, 413, "payload_too_large");
+  }
+}

@@ -1,0 +1,135 @@
+package io.filejobs;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Clients that move bytes slowly, so that a transfer is provably still running. */
+final class SlowClients {
+
+  static final String BOUNDARY = "filejobs-test-boundary";
+
+  private SlowClients() {}
+
+  /** The opening of a multipart body whose field {@code file} carries {@code filename}. */
+  static Buffer partHead(String field, String filename) {
+    return Buffer.buffer(
+        "--" + BOUNDARY + "\r\n"
+            + "Content-Disposition: form-data; name=\"" + field + "\"; filename=\"" + filename
+            + "\"\r\n"
+            + "Content-Type: application/octet-stream\r\n\r\n");
+  }
+
+  static Buffer closing() {
+    return Buffer.buffer("\r\n--" + BOUNDARY + "--\r\n");
+  }
+
+  /**
+   * An upload that sends {@code chunk} bytes every {@code periodMs} ms, for at most {@code
+   * maxChunks} chunks, and then the end of the form; {@link #stop} stops sending.
+   */
+  static final class Upload {
+    final HttpClientRequest request;
+    final Future<HttpClientResponse> response;
+    final AtomicLong sent = new AtomicLong();
+    private final Vertx vertx;
+    private long timer;
+
+    private Upload(Vertx vertx, HttpClientRequest request) {
+      this.vertx = vertx;
+      this.request = request;
+      this.response = request.response();
+    }
+
+    static Upload start(
+        Vertx vertx, HttpClient client, int port, String token, String filename, int chunk,
+        long periodMs, int maxChunks) {
+      HttpClientRequest request =
+          client
+              .request(
+                  new RequestOptions()
+                      .setMethod(HttpMethod.POST)
+                      .setHost("127.0.0.1")
+                      .setPort(port)
+                      .setURI("/upload")
+                      .putHeader("auth_token", token)
+                      .putHeader(
+                          "Content-Type", "multipart/form-data; boundary=" + BOUNDARY))
+              .await();
+      request.setChunked(true);
+      Upload upload = new Upload(vertx, request);
+      request.write(partHead("file", filename));
+      byte[] bytes = new byte[chunk];
+      new java.util.Random(1).nextBytes(bytes);
+      Buffer data = Buffer.buffer(bytes);
+      int[] count = {0};
+      upload.timer =
+          vertx.setPeriodic(
+              periodMs,
+              id -> {
+                if (count[0]++ >= maxChunks) {
+                  vertx.cancelTimer(id);
+                  request.end(closing());
+                  return;
+                }
+                request.write(data).onSuccess(v -> upload.sent.addAndGet(chunk));
+              });
+      return upload;
+    }
+
+    void stop() {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** An export whose response is not read until {@link #readRest} (the client holds back). */
+  static final class Export {
+    final Future<HttpClientResponse> response;
+    final AtomicLong received = new AtomicLong();
+
+    private Export(Future<HttpClientResponse> response) {
+      this.response = response;
+    }
+
+    static Export start(HttpClient client, int port, String token, String filename) {
+      Future<HttpClientResponse> response =
+          client
+              .request(
+                  new RequestOptions()
+                      .setMethod(HttpMethod.POST)
+                      .setHost("127.0.0.1")
+                      .setPort(port)
+                      .setURI("/export")
+                      .putHeader("auth_token", token)
+                      .putHeader("Content-Type", "application/json"))
+              .compose(req -> req.send(new JsonObject().put("filename", filename).encode()))
+              .map(
+                  resp -> {
+                    resp.pause();
+                    return resp;
+                  });
+      return new Export(response);
+    }
+
+    /**
+     * Reads the rest of the body; completes with true if it ended normally, false if the
+     * connection broke off first.
+     */
+    Future<Boolean> readRest(HttpClientResponse resp) {
+      Promise<Boolean> ended = Promise.promise();
+      resp.handler(b -> received.addAndGet(b.length()));
+      resp.exceptionHandler(e -> ended.tryComplete(false));
+      resp.endHandler(v -> ended.tryComplete(true));
+      resp.resume();
+      return ended.future();
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.filejobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.filejobs.config.Settings;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * A real filejobs server for one test: deployed on 127.0.0.1 and a free port, with its own
+ * uploads and temp folders under the test's temp dir, the project's {@code usersData.json}, and a
+ * known secret; plus a WebClient pointed at it.
+ */
+public final class TestServer {
+
+  public static final String SECRET = "test-secret-that-is-long-enough-for-hs256";
+
+  public final Vertx vertx;
+  public final Settings settings;
+  public final int port;
+  public final WebClient client;
+  public final Path uploads;
+  public final Path temp;
+
+  private TestServer(Vertx vertx, Settings settings, int port) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.port = port;
+    this.uploads = Path.of(settings.uploadsDir());
+    this.temp = Path.of(settings.tempDir());
+    this.client =
+        WebClient.create(
+            vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  public static Settings settings(Path dir) {
+    return new Settings(
+        "127.0.0.1",
+        0,
+        dir.resolve("Uploads").toString(),
+        dir.resolve("tmp").toString(),
+        "usersData.json",
+        SECRET,
+        3600,
+        1L << 40);
+  }
+
+  public static TestServer start(Vertx vertx, Path dir) {
+    return start(vertx, settings(dir));
+  }
+
+  public static TestServer start(Vertx vertx, Settings settings) {
+    FileJobs.Running running = FileJobs.deploy(vertx, settings).await();
+    return new TestServer(vertx, running.settings(), running.port());
+  }
+
+  /** Signs in and returns the token. */
+  public String signin(String user, String password) {
+    HttpResponse<Buffer> response =
+        client
+            .post("/signin")
+            .sendJsonObject(new JsonObject().put("username", user).put("password", password))
+            .await();
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getString("auth_token");
+  }
+
+  public String utkal() {
+    return signin("Utkal", "utkal123");
+  }
+
+  public String john() {
+    return signin("John", "john123");
+  }
+
+  /** Entries of the temp folder (uploads in progress). */
+  public List<Path> tempFiles() {
+    if (!Files.isDirectory(temp)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(temp)) {
+      return files.toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A file of random bytes in {@code dir}. */
+  public static Path randomFile(Path dir, String name, int size) throws IOException {
+    byte[] bytes = new byte[size];
+    new Random(size).nextBytes(bytes);
+    Path file = dir.resolve(name);
+    Files.write(file, bytes);
+    return file;
+  }
+
+  /** Waits, without blocking an event loop, until {@code check} holds (5 s at most). */
+  public static void await(String what, java.util.function.BooleanSupplier check)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (!check.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  public Future<Void> close() {
+    client.close();
+    return Future.succeededFuture();
+  }
+}
