@@ -14,7 +14,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -55,15 +54,7 @@ class TerminateTest {
   }
 
   private long tempBytes() {
-    try {
-      long total = 0;
-      for (Path p : server.tempFiles()) {
-        total += Files.size(p);
-      }
-      return total;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return server.tempBytes();
   }
 
   private HttpResponse<Buffer> terminateUpload(String token) {

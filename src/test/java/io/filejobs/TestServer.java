@@ -96,6 +96,19 @@ public final class TestServer {
     }
   }
 
+  /** Bytes in the temp folder: how far the uploads in progress have come. */
+  public long tempBytes() {
+    long total = 0;
+    for (Path p : tempFiles()) {
+      try {
+        total += Files.size(p);
+      } catch (IOException e) {
+        // finished or removed meanwhile
+      }
+    }
+    return total;
+  }
+
   /** A file of random bytes in {@code dir}. */
   public static Path randomFile(Path dir, String name, int size) throws IOException {
     byte[] bytes = new byte[size];

@@ -45,9 +45,7 @@ public final class Storage {
 
   /** Creates the uploads and temp folders if they are missing. */
   public Future<Void> init() {
-    return fs.mkdirs(uploads.toString())
-        .compose(v -> fs.mkdirs(temp.toString()))
-        .compose(v -> fs.mkdirs(uploads.resolve(STAGING).toString()));
+    return fs.mkdirs(uploads.toString()).compose(v -> fs.mkdirs(temp.toString()));
   }
 
   public Path uploadsDir() {
@@ -94,7 +92,8 @@ public final class Storage {
               }
               Path staged = uploads.resolve(STAGING).resolve(tempFile.getFileName());
               log.debug("temp folder is on another file system; staging {} via {}", name, staged);
-              return fs.copy(tempFile.toString(), staged.toString())
+              return fs.mkdirs(staged.getParent().toString())
+                  .compose(v -> fs.copy(tempFile.toString(), staged.toString()))
                   .compose(v -> atomicMove(staged, target))
                   .onFailure(err -> delete(staged))
                   .compose(v -> fs.delete(tempFile.toString()));

@@ -1,0 +1,74 @@
+package io.filejobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.filejobs.config.Settings;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.multipart.MultipartForm;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith({VertxExtension.class, NoBlockedThreads.class})
+class StorageTest {
+
+  @TempDir Path dir;
+  Path shmTemp;
+
+  @AfterEach
+  void removeShmTemp() throws Exception {
+    if (shmTemp != null && Files.exists(shmTemp)) {
+      try (Stream<Path> all = Files.walk(shmTemp)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("with the temp folder on another file system, an upload is still published whole and atomically")
+  void crossFileSystemPublish(Vertx vertx) throws Exception {
+    Path shm = Path.of("/dev/shm");
+    assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm here");
+    FileStore uploadsStore = Files.getFileStore(dir);
+    assumeTrue(!Files.getFileStore(shm).equals(uploadsStore), "/dev/shm is not another file system");
+    shmTemp = shm.resolve("filejobs-test-" + UUID.randomUUID());
+    Settings base = TestServer.settings(dir);
+    Settings settings =
+        new Settings(base.httpHost(), 0, base.uploadsDir(), shmTemp.toString(), base.usersFile(),
+            base.jwtSecret(), base.tokenTtlSeconds(), base.maxUploadBytes());
+    TestServer server = TestServer.start(vertx, settings);
+    Path file = TestServer.randomFile(dir, "cross.bin", 2_000_000);
+
+    HttpResponse<Buffer> response =
+        server.client.post("/upload").putHeader("auth_token", server.utkal())
+            .sendMultipartForm(MultipartForm.create()
+                .binaryFileUpload("file", "cross.bin", file.toString(), "application/octet-stream"))
+            .await();
+
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    assertArrayEquals(Files.readAllBytes(file),
+        Files.readAllBytes(server.uploads.resolve("Utkal/cross.bin")));
+    assertTrue(server.tempFiles().isEmpty(), "temp file left in " + shmTemp);
+    Path staging = server.uploads.resolve(".staging");
+    try (Stream<Path> staged = Files.exists(staging) ? Files.list(staging) : Stream.empty()) {
+      assertFalse(staged.findAny().isPresent(), "a staged copy was left behind");
+    }
+  }
+}
