@@ -37,10 +37,12 @@ class RequestErrorsTest {
     assertFalse(response.bodyAsString().contains("Exception"), "exception name leaked");
   }
 
-  private boolean nothingStored() throws Exception {
+  private boolean nothingStored() {
     Path user = server.uploads.resolve("Utkal");
     try (var files = Files.exists(user) ? Files.list(user) : java.util.stream.Stream.<Path>empty()) {
       return files.findAny().isEmpty() && server.tempFiles().isEmpty();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -67,22 +69,9 @@ class RequestErrorsTest {
             .appendBuffer(SlowClients.partHead("document", "a.txt"))
             .appendString("hello")
             .appendBuffer(SlowClients.closing());
-    HttpResponse<Buffer> response =
-        server
-            .client
-            .post("/upload")
-            .putHeader("auth_token", server.utkal())
-            .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY)
-            .sendBuffer(body)
-            .await();
+    HttpResponse<Buffer> response = server.uploadRaw(server.utkal(), body);
     assertError(response, 400, "bad_request");
-    TestServer.await("nothing is left", () -> {
-      try {
-        return nothingStored();
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    TestServer.await("nothing is left", this::nothingStored);
   }
 
   @Test
@@ -104,23 +93,9 @@ class RequestErrorsTest {
   @DisplayName("a chunked upload that runs past the size limit is refused with 413 and its temp file removed")
   void uploadTooLargeStreamed() throws Exception {
     Path big = TestServer.randomFile(dir, "big.bin", 1_500_000);
-    HttpResponse<Buffer> response =
-        server
-            .client
-            .post("/upload")
-            .putHeader("auth_token", server.utkal())
-            .sendMultipartForm(
-                io.vertx.ext.web.multipart.MultipartForm.create()
-                    .binaryFileUpload("file", "big.bin", big.toString(), "application/octet-stream"))
-            .await();
+    HttpResponse<Buffer> response = server.upload(server.utkal(), big, "big.bin");
     assertError(response, 413, "payload_too_large");
-    TestServer.await("nothing is left", () -> {
-      try {
-        return nothingStored();
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    TestServer.await("nothing is left", this::nothingStored);
   }
 
   @Test

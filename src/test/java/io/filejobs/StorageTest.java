@@ -10,7 +10,6 @@ import io.filejobs.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -56,11 +55,7 @@ class StorageTest {
     TestServer server = TestServer.start(vertx, settings);
     Path file = TestServer.randomFile(dir, "cross.bin", 2_000_000);
 
-    HttpResponse<Buffer> response =
-        server.client.post("/upload").putHeader("auth_token", server.utkal())
-            .sendMultipartForm(MultipartForm.create()
-                .binaryFileUpload("file", "cross.bin", file.toString(), "application/octet-stream"))
-            .await();
+    HttpResponse<Buffer> response = server.upload(server.utkal(), file, "cross.bin");
 
     assertEquals(200, response.statusCode(), response.bodyAsString());
     assertArrayEquals(Files.readAllBytes(file),

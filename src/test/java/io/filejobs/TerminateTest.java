@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,11 +70,7 @@ class TerminateTest {
 
   private void storeFile(String token, String name, int size) throws IOException {
     Path file = TestServer.randomFile(dir, name, size);
-    HttpResponse<Buffer> response =
-        server.client.post("/upload").putHeader("auth_token", token)
-            .sendMultipartForm(MultipartForm.create()
-                .binaryFileUpload("file", name, file.toString(), "application/octet-stream"))
-            .await();
+    HttpResponse<Buffer> response = server.upload(token, file, name);
     assertEquals(200, response.statusCode(), response.bodyAsString());
   }
 
@@ -147,11 +142,7 @@ class TerminateTest {
     TestServer.await("the first upload runs", () -> tempBytes() > 0);
 
     Path other = TestServer.randomFile(dir, "second.bin", 1000);
-    HttpResponse<Buffer> second =
-        server.client.post("/upload").putHeader("auth_token", token)
-            .sendMultipartForm(MultipartForm.create()
-                .binaryFileUpload("file", "second.bin", other.toString(), "application/octet-stream"))
-            .await();
+    HttpResponse<Buffer> second = server.upload(token, other, "second.bin");
 
     assertEquals(409, second.statusCode());
     assertEquals("conflict", second.bodyAsJsonObject().getString("error"));

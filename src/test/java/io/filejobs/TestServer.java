@@ -84,6 +84,27 @@ public final class TestServer {
     return signin("John", "john123");
   }
 
+  /** Uploads {@code file} as the form field {@code file}, named {@code name}. */
+  public HttpResponse<Buffer> upload(String token, Path file, String name) {
+    return client
+        .post("/upload")
+        .putHeader("auth_token", token)
+        .sendMultipartForm(
+            io.vertx.ext.web.multipart.MultipartForm.create()
+                .binaryFileUpload("file", name, file.toString(), "application/octet-stream"))
+        .await();
+  }
+
+  /** Posts a hand-made multipart body (see {@link SlowClients#partHead}) to /upload. */
+  public HttpResponse<Buffer> uploadRaw(String token, Buffer body) {
+    return client
+        .post("/upload")
+        .putHeader("auth_token", token)
+        .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY)
+        .sendBuffer(body)
+        .await();
+  }
+
   /** Entries of the temp folder (uploads in progress). */
   public List<Path> tempFiles() {
     if (!Files.isDirectory(temp)) {

@@ -31,14 +31,7 @@ class UploadExportTest {
   }
 
   private HttpResponse<Buffer> upload(String token, Path file, String name) {
-    return server
-        .client
-        .post("/upload")
-        .putHeader("auth_token", token)
-        .sendMultipartForm(
-            MultipartForm.create()
-                .binaryFileUpload("file", name, file.toString(), "application/octet-stream"))
-        .await();
+    return server.upload(token, file, name);
   }
 
   private HttpResponse<Buffer> export(String token, String name) {
@@ -115,14 +108,7 @@ class UploadExportTest {
             .appendBuffer(SlowClients.partHead("file", "../../windows/evil.txt"))
             .appendString("hello")
             .appendBuffer(SlowClients.closing());
-    HttpResponse<Buffer> response =
-        server
-            .client
-            .post("/upload")
-            .putHeader("auth_token", server.utkal())
-            .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY)
-            .sendBuffer(body)
-            .await();
+    HttpResponse<Buffer> response = server.uploadRaw(server.utkal(), body);
     assertEquals(200, response.statusCode(), response.bodyAsString());
     assertEquals("evil.txt", response.bodyAsJsonObject().getString("filename"));
     assertTrue(Files.exists(server.uploads.resolve("Utkal/evil.txt")));

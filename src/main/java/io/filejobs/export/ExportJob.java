@@ -1,7 +1,7 @@
 package io.filejobs.export;
 
 import io.filejobs.jobs.Handoff;
-import io.filejobs.jobs.Job;
+import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobRegistry;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>Everything here runs on the request's context (see {@link Handoff}); {@link #terminate()} hops
  * there from any thread.
  */
-final class ExportJob implements Job {
+final class ExportJob extends JobBase {
 
   private static final Logger log = LoggerFactory.getLogger(ExportJob.class);
 
@@ -44,12 +44,9 @@ final class ExportJob implements Job {
   }
 
   private final Vertx vertx;
-  private final String user;
   private final String filename;
-  private final Handoff handoff;
   private final HttpServerResponse response;
   private final Storage storage;
-  private final JobRegistry registry;
 
   private State state = State.STARTING;
   private AsyncFile file;
@@ -62,18 +59,11 @@ final class ExportJob implements Job {
       Handoff handoff,
       Storage storage,
       JobRegistry registry) {
+    super(JobBus.KIND_EXPORT, user, handoff, registry);
     this.vertx = vertx;
-    this.user = user;
     this.filename = filename;
-    this.handoff = handoff;
     this.response = handoff.request().response();
     this.storage = storage;
-    this.registry = registry;
-  }
-
-  @Override
-  public String user() {
-    return user;
   }
 
   /**
@@ -83,13 +73,10 @@ final class ExportJob implements Job {
    *     409 when the user already exports, 404 when there is no such file; then nothing was sent
    */
   Future<JsonObject> start() {
-    if (!registry.claim(this)) {
-      return Future.failedFuture(
-          new JobFailure(
-              JobBus.CONFLICT,
-              "conflict",
-              "you are already exporting a file: terminate it or wait until it ends"));
-    }
+    return claim().compose(v -> open());
+  }
+
+  private Future<JsonObject> open() {
     JobFailure noSuchFile =
         new JobFailure(JobBus.NOT_FOUND, "not_found", "you have no file named " + filename);
     Optional<Path> path = storage.storedFile(user, filename);
@@ -218,15 +205,9 @@ final class ExportJob implements Job {
   }
 
   @Override
-  public Future<JsonObject> terminate() {
-    Promise<JsonObject> answer = Promise.promise();
-    handoff.context().runOnContext(v -> terminateHere(answer));
-    return answer.future();
-  }
-
-  private void terminateHere(Promise<JsonObject> answer) {
+  protected void terminateHere(Promise<JsonObject> answer) {
     if (state == State.ENDED) {
-      answer.fail(new JobFailure(JobBus.NOT_FOUND, "not_found", "you are not exporting anything"));
+      answer.fail(nothingRunning());
       return;
     }
     long bytes = transfer == null ? 0 : transfer.bytes();
@@ -235,13 +216,6 @@ final class ExportJob implements Job {
             JobBus.CONFLICT,
             JobFailure.TERMINATED,
             "the export of " + filename + " was terminated after " + bytes + " bytes"))
-        .onComplete(
-            v ->
-                answer.complete(
-                    new JsonObject()
-                        .put(JobBus.USER, user)
-                        .put(JobBus.KIND, JobBus.KIND_EXPORT)
-                        .put(JobBus.FILENAME, filename)
-                        .put(JobBus.BYTES, bytes)));
+        .onComplete(v -> answer.complete(summary(filename, bytes)));
   }
 }

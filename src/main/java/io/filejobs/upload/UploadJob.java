@@ -1,7 +1,7 @@
 package io.filejobs.upload;
 
 import io.filejobs.jobs.Handoff;
-import io.filejobs.jobs.Job;
+import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobRegistry;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Everything here runs on the request's context (see {@link Handoff}); {@link #terminate()} hops
  * there from any thread.
  */
-final class UploadJob implements Job {
+final class UploadJob extends JobBase {
 
   private static final Logger log = LoggerFactory.getLogger(UploadJob.class);
 
@@ -44,11 +44,8 @@ final class UploadJob implements Job {
   }
 
   private final Vertx vertx;
-  private final String user;
-  private final Handoff handoff;
   private final HttpServerRequest request;
   private final Storage storage;
-  private final JobRegistry registry;
   private final long maxBytes;
   private final Promise<Void> requestEnded = Promise.promise();
 
@@ -65,18 +62,11 @@ final class UploadJob implements Job {
       Storage storage,
       JobRegistry registry,
       long maxBytes) {
+    super(JobBus.KIND_UPLOAD, user, handoff, registry);
     this.vertx = vertx;
-    this.user = user;
-    this.handoff = handoff;
     this.request = handoff.request();
     this.storage = storage;
-    this.registry = registry;
     this.maxBytes = maxBytes;
-  }
-
-  @Override
-  public String user() {
-    return user;
   }
 
   /**
@@ -86,13 +76,10 @@ final class UploadJob implements Job {
    *     uploads, 500 when the temp file cannot be made); then nothing was read
    */
   Future<JsonObject> start() {
-    if (!registry.claim(this)) {
-      return Future.failedFuture(
-          new JobFailure(
-              JobBus.CONFLICT,
-              "conflict",
-              "you are already uploading a file: terminate it or wait until it ends"));
-    }
+    return claim().compose(v -> open());
+  }
+
+  private Future<JsonObject> open() {
     tempFile = storage.newTempFile();
     return vertx
         .fileSystem()
@@ -257,21 +244,14 @@ final class UploadJob implements Job {
   }
 
   @Override
-  public Future<JsonObject> terminate() {
-    Promise<JsonObject> answer = Promise.promise();
-    handoff.context().runOnContext(v -> terminateHere(answer));
-    return answer.future();
-  }
-
-  private void terminateHere(Promise<JsonObject> answer) {
+  protected void terminateHere(Promise<JsonObject> answer) {
     switch (state) {
       case PUBLISHING -> answer.fail(
           new JobFailure(
               JobBus.CONFLICT,
               "conflict",
               "the upload of " + filename + " is complete and being stored"));
-      case ENDED -> answer.fail(
-          new JobFailure(JobBus.NOT_FOUND, "not_found", "you are not uploading anything"));
+      case ENDED -> answer.fail(nothingRunning());
       default -> {
         long bytes = transfer == null ? 0 : transfer.bytes();
         String what = filename == null ? "your upload" : "the upload of " + filename;
@@ -280,14 +260,7 @@ final class UploadJob implements Job {
                 JobBus.CONFLICT,
                 JobFailure.TERMINATED,
                 what + " was terminated after " + bytes + " bytes; nothing was stored"))
-            .onComplete(
-                v ->
-                    answer.complete(
-                        new JsonObject()
-                            .put(JobBus.USER, user)
-                            .put(JobBus.KIND, JobBus.KIND_UPLOAD)
-                            .put(JobBus.FILENAME, filename)
-                            .put(JobBus.BYTES, bytes)));
+            .onComplete(v -> answer.complete(summary(filename, bytes)));
       }
     }
   }
