@@ -125,9 +125,14 @@ final class SlowClients {
      */
     Future<Boolean> readRest(HttpClientResponse resp) {
       Promise<Boolean> ended = Promise.promise();
-      resp.handler(b -> received.addAndGet(b.length()));
-      resp.exceptionHandler(e -> ended.tryComplete(false));
-      resp.endHandler(v -> ended.tryComplete(true));
+      try {
+        resp.handler(b -> received.addAndGet(b.length()));
+        resp.exceptionHandler(e -> ended.tryComplete(false));
+        resp.endHandler(v -> ended.tryComplete(true));
+      } catch (IllegalStateException over) {
+        // the response is already over (the server closed the connection meanwhile)
+        return resp.end().transform(ar -> Future.succeededFuture(ar.succeeded()));
+      }
       resp.resume();
       return ended.future();
     }

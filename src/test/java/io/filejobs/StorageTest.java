@@ -66,4 +66,22 @@ class StorageTest {
       assertFalse(staged.findAny().isPresent(), "a staged copy was left behind");
     }
   }
+
+  @Test
+  @DisplayName("when the file cannot be published, the upload answers 500, leaves no temp file and frees the slot")
+  void publishFailure(Vertx vertx) throws Exception {
+    TestServer server = TestServer.start(vertx, dir);
+    Files.writeString(server.uploads.resolve("John"), "a file where John's folder should be");
+    String token = server.john();
+    Path file = TestServer.randomFile(dir, "a.bin", 100_000);
+
+    HttpResponse<Buffer> failed = server.upload(token, file, "a.bin");
+
+    assertEquals(500, failed.statusCode(), failed.bodyAsString());
+    assertEquals("internal_error", failed.bodyAsJsonObject().getString("error"));
+    assertFalse(failed.bodyAsString().contains(dir.toString()), "server path leaked");
+    assertTrue(server.tempFiles().isEmpty());
+    Files.delete(server.uploads.resolve("John"));
+    assertEquals(200, server.upload(token, file, "a.bin").statusCode(), "the slot must be free");
+  }
 }

@@ -40,6 +40,8 @@ final class ExportJob extends JobBase {
   private enum State {
     STARTING,
     SENDING,
+    /** Every byte is handed to the connection; the response is ending. */
+    FINISHING,
     ENDED
   }
 
@@ -49,6 +51,7 @@ final class ExportJob extends JobBase {
   private final Storage storage;
 
   private State state = State.STARTING;
+  private JobFailure endedBy;
   private AsyncFile file;
   private Transfer transfer;
 
@@ -73,6 +76,12 @@ final class ExportJob extends JobBase {
    *     409 when the user already exports, 404 when there is no such file; then nothing was sent
    */
   Future<JsonObject> start() {
+    // Watch the client from the first moment: a close while the file opens must end the job too.
+    response.closeHandler(v -> clientGone());
+    if (response.ended() || response.closed()) {
+      return Future.failedFuture(
+          new JobFailure(400, "client_closed", "the request is no longer open"));
+    }
     return claim().compose(v -> open());
   }
 
@@ -110,13 +119,8 @@ final class ExportJob extends JobBase {
   }
 
   private Future<JsonObject> sendUnlessEnded(AsyncFile opened, long size) {
-    if (state == State.ENDED) { // terminated while the file was being opened
-      return opened
-          .close()
-          .transform(
-              v ->
-                  Future.failedFuture(
-                      new JobFailure(JobBus.CONFLICT, JobFailure.TERMINATED, "export terminated")));
+    if (state == State.ENDED) { // terminated, or the client left, while the file opened
+      return opened.close().transform(v -> Future.failedFuture(endedBy));
     }
     return Future.succeededFuture(send(opened, size));
   }
@@ -130,12 +134,18 @@ final class ExportJob extends JobBase {
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
         .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
         .putHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(filename));
-    response.closeHandler(v -> clientGone());
     file.setReadBufferSize(READ_BUFFER);
     transfer = new Transfer(file, response, size);
     transfer
         .start()
-        .compose(bytes -> response.end().map(bytes))
+        .compose(
+            bytes -> {
+              if (state != State.SENDING) {
+                return Future.failedFuture("stopped");
+              }
+              state = State.FINISHING;
+              return response.end().map(bytes);
+            })
         .onSuccess(this::finished)
         .onFailure(this::transferFailed);
     return new JsonObject()
@@ -153,7 +163,7 @@ final class ExportJob extends JobBase {
   }
 
   private void finished(long bytes) {
-    if (state != State.SENDING) {
+    if (state != State.FINISHING) {
       return;
     }
     state = State.ENDED;
@@ -167,7 +177,7 @@ final class ExportJob extends JobBase {
   }
 
   private void transferFailed(Throwable cause) {
-    if (state != State.SENDING) {
+    if (state != State.SENDING && state != State.FINISHING) {
       return; // stopped on purpose
     }
     if (cause instanceof io.vertx.core.file.FileSystemException
@@ -181,7 +191,7 @@ final class ExportJob extends JobBase {
   }
 
   private void clientGone() {
-    if (state == State.SENDING) {
+    if (state != State.ENDED) {
       log.info("export of {} by {} broke off: the client went away", filename, user);
       end(new JobFailure(400, "client_closed", "the client went away"));
     }
@@ -193,10 +203,18 @@ final class ExportJob extends JobBase {
       return Future.succeededFuture();
     }
     state = State.ENDED;
+    endedBy = failure;
     if (transfer != null) {
       transfer.stop();
     }
-    Future<Void> closed = file == null ? Future.succeededFuture() : file.close().recover(e -> null);
+    Future<Void> closed = Future.succeededFuture();
+    if (file != null) {
+      try {
+        closed = file.close().recover(e -> Future.succeededFuture());
+      } catch (IllegalStateException e) {
+        // already closed
+      }
+    }
     return closed.onComplete(
         v -> {
           registry.release(this);
@@ -208,6 +226,12 @@ final class ExportJob extends JobBase {
   protected void terminateHere(Promise<JsonObject> answer) {
     if (state == State.ENDED) {
       answer.fail(nothingRunning());
+      return;
+    }
+    if (state == State.FINISHING) {
+      answer.fail(
+          new JobFailure(
+              JobBus.CONFLICT, "conflict", "the export of " + filename + " is complete"));
       return;
     }
     long bytes = transfer == null ? 0 : transfer.bytes();

@@ -83,6 +83,9 @@ final class Failures implements Handler<RoutingContext> {
       response.reset();
       return;
     }
+    // Headers a job set for a body it never began (an export's Content-Length) must not frame
+    // this answer.
+    response.headers().clear();
     boolean bodyUnread = !request.isEnded() && hasBody(request);
     if (!request.isEnded() && !bodyUnread) {
       request.resume(); // nothing to read: let the request end and the connection live on

@@ -172,7 +172,7 @@ public final class HttpVerticle extends VerticleBase {
     vertx
         .eventBus()
         .<JsonObject>request(JobBus.UPLOAD_START, start, JobBus.localOnly())
-        .onFailure(e -> handoff.discard(vertx))
+        .recover(e -> refused(handoff, e))
         .compose(accepted -> handoff.outcome())
         .onSuccess(
             stored ->
@@ -199,10 +199,20 @@ public final class HttpVerticle extends VerticleBase {
     vertx
         .eventBus()
         .<JsonObject>request(JobBus.EXPORT_START, start, JobBus.localOnly())
-        .onFailure(e -> handoff.discard(vertx))
+        .recover(e -> refused(handoff, e))
         .compose(accepted -> handoff.outcome())
         // on success the job has already ended the response with the file's last byte
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * A start request failed: forget the handoff, and answer with the job's own ending when it had
+   * one (a terminate that came while it started) rather than the bus's summary of it.
+   */
+  private <T> Future<T> refused(Handoff handoff, Throwable cause) {
+    handoff.discard(vertx);
+    Future<JsonObject> outcome = handoff.outcome();
+    return Future.failedFuture(outcome.failed() ? outcome.cause() : cause);
   }
 
   private void terminateUpload(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package io.filejobs.jobs;
 
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import org.slf4j.LoggerFactory;
 
 /**
  * The event-bus contract of filejobs: every address, JSON field and failure code. Bodies are JSON
@@ -70,6 +71,8 @@ public final class JobBus {
     if (cause instanceof JobFailure f) {
       message.fail(f.status(), f.getMessage());
     } else {
+      LoggerFactory.getLogger(JobBus.class)
+          .error("request to {} failed unexpectedly", message.address(), cause);
       message.fail(FAILED, "internal error");
     }
   }

@@ -25,6 +25,7 @@ public final class Transfer {
   private volatile long bytes;
   private boolean stopped;
   private boolean sourceEnded;
+  private boolean waitingForSink;
   private long pendingWrites;
 
   /**
@@ -59,6 +60,16 @@ public final class Transfer {
   /** Bytes handed to the sink so far; readable from any thread. */
   public long bytes() {
     return bytes;
+  }
+
+  /** True while the source is paused because the sink's write queue is full. */
+  public boolean waitingForSink() {
+    return waitingForSink;
+  }
+
+  /** True once the transfer completed, failed or was stopped. */
+  public boolean done() {
+    return stopped;
   }
 
   /** Stops at once: the source is paused and no more bytes reach the sink. */
@@ -96,8 +107,10 @@ public final class Transfer {
             });
     if (sink.writeQueueFull()) {
       source.pause();
+      waitingForSink = true;
       sink.drainHandler(
           v -> {
+            waitingForSink = false;
             if (!stopped) {
               source.resume();
             }

@@ -6,6 +6,7 @@ import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.FileSystemException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,19 +34,42 @@ public final class Storage {
    */
   static final String STAGING = ".staging";
 
+  private final Vertx vertx;
   private final FileSystem fs;
   private final Path uploads;
   private final Path temp;
 
   public Storage(Vertx vertx, String uploadsDir, String tempDir) {
+    this.vertx = vertx;
     this.fs = vertx.fileSystem();
     this.uploads = Path.of(uploadsDir).toAbsolutePath().normalize();
     this.temp = Path.of(tempDir).toAbsolutePath().normalize();
   }
 
-  /** Creates the uploads and temp folders if they are missing. */
+  /**
+   * Creates the uploads and temp folders if they are missing, and warns when they sit on two file
+   * systems (each upload is then copied once more when published, and a temp folder on tmpfs
+   * holds uploads in memory).
+   */
   public Future<Void> init() {
-    return fs.mkdirs(uploads.toString()).compose(v -> fs.mkdirs(temp.toString()));
+    return fs.mkdirs(uploads.toString())
+        .compose(v -> fs.mkdirs(temp.toString()))
+        .compose(
+            v ->
+                vertx.executeBlocking(
+                    () -> Files.getFileStore(uploads).equals(Files.getFileStore(temp))))
+        .map(
+            sameFileSystem -> {
+              if (!sameFileSystem) {
+                log.warn(
+                    "the temp folder {} is on another file system than {}: each upload is copied"
+                        + " once more to be published; set FILEJOBS_TEMP_DIR to a folder on the"
+                        + " uploads' file system",
+                    temp,
+                    uploads);
+              }
+              return null;
+            });
   }
 
   public Path uploadsDir() {
@@ -96,7 +120,7 @@ public final class Storage {
                   .compose(v -> fs.copy(tempFile.toString(), staged.toString()))
                   .compose(v -> atomicMove(staged, target))
                   .onFailure(err -> delete(staged))
-                  .compose(v -> fs.delete(tempFile.toString()));
+                  .compose(v -> delete(tempFile)); // published: a stale temp file is no failure
             })
         .map(target);
   }

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.FileSystemException;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerFileUpload;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * own and published into {@code Uploads/<user>/} once the whole request has arrived.
  *
  * <p>Everything here runs on the request's context (see {@link Handoff}); {@link #terminate()} hops
- * there from any thread.
+ * there from any thread. Every way out ({@link #end}) removes the temp file and frees the slot.
  */
 final class UploadJob extends JobBase {
 
@@ -35,6 +36,12 @@ final class UploadJob extends JobBase {
 
   /** The form field that carries the file, as in the original API. */
   static final String FIELD = "file";
+
+  /**
+   * After the request ended, how long the file part may go without a byte (and without waiting on
+   * the disk) before we conclude its closing boundary will never come.
+   */
+  static final long MISSING_END_CHECK_MS = 250;
 
   private enum State {
     STARTING,
@@ -47,13 +54,16 @@ final class UploadJob extends JobBase {
   private final HttpServerRequest request;
   private final Storage storage;
   private final long maxBytes;
-  private final Promise<Void> requestEnded = Promise.promise();
 
   private State state = State.STARTING;
+  private JobFailure endedBy;
   private Path tempFile;
   private AsyncFile file;
+  private HttpServerFileUpload part;
   private Transfer transfer;
   private String filename;
+  private boolean partEnded;
+  private boolean requestEnded;
 
   UploadJob(
       Vertx vertx,
@@ -73,9 +83,17 @@ final class UploadJob extends JobBase {
    * Claims the user's upload slot, opens the temp file and starts reading the request.
    *
    * @return the accepted job's summary, or a {@link JobFailure} (409 when the user already
-   *     uploads, 500 when the temp file cannot be made); then nothing was read
+   *     uploads, 400 when the request is no longer open or not multipart, 500 when the temp file
+   *     cannot be made); then nothing was stored
    */
   Future<JsonObject> start() {
+    // Watch the client from the first moment: a close while the file opens must end the job too.
+    request.response().closeHandler(v -> clientGone());
+    request.exceptionHandler(this::requestFailed);
+    if (request.response().ended() || request.response().closed()) {
+      return Future.failedFuture(
+          new JobFailure(400, "client_closed", "the request is no longer open"));
+    }
     return claim().compose(v -> open());
   }
 
@@ -87,58 +105,48 @@ final class UploadJob extends JobBase {
         .recover(
             e -> {
               log.error("upload by {}: cannot create a temp file", user, e);
-              registry.release(this);
-              return Future.failedFuture(
-                  new JobFailure(JobBus.FAILED, "internal_error", "cannot store uploads now"));
+              return end(new JobFailure(JobBus.FAILED, "internal_error", "cannot store uploads now"))
+                  .compose(v -> Future.failedFuture(endedBy));
             })
         .compose(
             opened -> {
               file = opened;
-              if (state == State.ENDED) { // terminated while the file was being opened
-                return cleanUp()
-                    .compose(
-                        v ->
-                            Future.failedFuture(
-                                new JobFailure(
-                                    JobBus.CONFLICT, JobFailure.TERMINATED, "upload terminated")));
+              if (state == State.ENDED) { // terminated, or the client left, while it opened
+                return cleanUp().compose(v -> Future.failedFuture(endedBy));
               }
-              receive();
+              try {
+                receive();
+              } catch (RuntimeException e) { // a Content-Type the multipart decoder refuses
+                log.debug("upload by {}: not decodable as multipart", user, e);
+                return end(new JobFailure(400, "bad_request", "the body is not valid multipart form data"))
+                    .compose(v -> Future.failedFuture(endedBy));
+              }
               return Future.succeededFuture(
                   new JsonObject().put(JobBus.USER, user).put(JobBus.KIND, JobBus.KIND_UPLOAD));
             });
   }
 
   private void receive() {
+    request.setExpectMultipart(true);
     state = State.RECEIVING;
     log.info("upload by {} started", user);
-    request.setExpectMultipart(true);
     request.uploadHandler(this::onPart);
-    request.exceptionHandler(this::requestFailed);
-    request.endHandler(v -> requestEnded.tryComplete());
-    request.response().closeHandler(v -> clientGone());
+    request.endHandler(v -> onRequestEnd());
     if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
       request.response().writeContinue();
     }
-    requestEnded
-        .future()
-        .onSuccess(
-            v -> {
-              if (transfer == null) {
-                fail(400, "bad_request", "the form has no file in a field named \"file\"");
-              }
-            });
     request.resume();
   }
 
   private void onPart(HttpServerFileUpload upload) {
     if (state != State.RECEIVING) {
-      upload.pause();
-      return;
+      return; // refused or stopped: its bytes are dropped
     }
-    if (transfer != null) {
+    if (part != null) {
       fail(400, "bad_request", "send one file per upload");
       return;
     }
+    part = upload;
     if (!FIELD.equals(upload.name())) {
       fail(400, "bad_request", "send the file in the form field \"file\"");
       return;
@@ -155,9 +163,51 @@ final class UploadJob extends JobBase {
     filename = name.get();
     log.debug("upload by {}: receiving {}", user, filename);
     transfer = new Transfer(upload, file, maxBytes);
-    Future.all(transfer.start(), requestEnded.future())
-        .onSuccess(v -> publish())
+    transfer
+        .start()
+        .onSuccess(
+            bytes -> {
+              partEnded = true;
+              publishIfComplete();
+            })
         .onFailure(this::transferFailed);
+  }
+
+  private void onRequestEnd() {
+    requestEnded = true;
+    if (state != State.RECEIVING) {
+      return;
+    }
+    if (part == null) {
+      fail(400, "bad_request", "the form has no file in a field named \"file\"");
+    } else if (partEnded) {
+      publishIfComplete();
+    } else {
+      watchForMissingEnd();
+    }
+  }
+
+  /**
+   * The request has ended, so whatever is left of the file part is queued in this process. If the
+   * part then stops delivering bytes while nothing holds it back, its closing boundary is missing
+   * and it would never end: refuse it.
+   */
+  private void watchForMissingEnd() {
+    long[] seen = {transfer.bytes()};
+    vertx.setPeriodic(
+        MISSING_END_CHECK_MS,
+        timer -> {
+          if (state != State.RECEIVING || partEnded) {
+            vertx.cancelTimer(timer);
+            return;
+          }
+          long now = transfer.bytes();
+          if (now == seen[0] && !transfer.waitingForSink()) {
+            vertx.cancelTimer(timer);
+            fail(400, "bad_request", "the form ended before the file's closing boundary");
+          }
+          seen[0] = now;
+        });
   }
 
   private void transferFailed(Throwable cause) {
@@ -166,7 +216,7 @@ final class UploadJob extends JobBase {
     }
     if (cause instanceof Transfer.LimitExceeded) {
       fail(413, "payload_too_large", "the file is larger than the limit of " + maxBytes + " bytes");
-    } else if (cause instanceof io.vertx.core.file.FileSystemException) {
+    } else if (cause instanceof FileSystemException) {
       log.error("upload of {} by {}: cannot write the temp file", filename, user, cause);
       fail(500, "internal_error", "the file could not be written");
     } else {
@@ -175,13 +225,16 @@ final class UploadJob extends JobBase {
     }
   }
 
-  private void publish() {
-    if (state != State.RECEIVING) {
+  private void publishIfComplete() {
+    if (state != State.RECEIVING || !partEnded || !requestEnded) {
       return;
     }
     state = State.PUBLISHING;
     long size = transfer.bytes();
-    file.close()
+    AsyncFile written = file;
+    file = null; // closed here, whatever happens next
+    written
+        .close()
         .compose(v -> storage.publish(tempFile, user, filename))
         .onSuccess(
             path -> {
@@ -197,20 +250,19 @@ final class UploadJob extends JobBase {
         .onFailure(
             e -> {
               log.error("upload by {}: cannot publish {}", user, filename, e);
-              state = State.RECEIVING; // so that fail() cleans up
               fail(500, "internal_error", "the file could not be stored");
             });
   }
 
   private void requestFailed(Throwable cause) {
-    if (state == State.RECEIVING) {
+    if (state == State.STARTING || state == State.RECEIVING) {
       log.info("upload by {} broke off: {}", user, cause.toString());
       fail(400, "bad_request", "the request body broke off or is not valid multipart form data");
     }
   }
 
   private void clientGone() {
-    if (state == State.RECEIVING) {
+    if (state == State.STARTING || state == State.RECEIVING) {
       log.info("upload by {} broke off: the client went away", user);
       end(new JobFailure(400, "client_closed", "the client went away"));
     }
@@ -220,16 +272,26 @@ final class UploadJob extends JobBase {
     end(new JobFailure(status, code, message));
   }
 
-  /** Stops reading, removes the temp file, frees the slot and ends the exchange with failure. */
+  /**
+   * Ends the job with {@code failure}: stops the bytes, removes the temp file, frees the slot and
+   * fails the exchange. A terminated upload reads no more bytes; a refused one lets the rest of
+   * the body drain away while the HTTP layer answers.
+   */
   private Future<Void> end(JobFailure failure) {
     if (state == State.ENDED) {
       return Future.succeededFuture();
     }
     state = State.ENDED;
+    endedBy = failure;
     if (transfer != null) {
       transfer.stop();
     }
-    request.pause();
+    if (JobFailure.TERMINATED.equals(failure.code())) {
+      request.pause();
+    } else if (part != null) {
+      part.handler(null);
+      part.resume();
+    }
     return cleanUp()
         .onComplete(
             v -> {
@@ -238,8 +300,18 @@ final class UploadJob extends JobBase {
             });
   }
 
+  /** Closes the temp file (if still open) and deletes it (if made); never fails. */
   private Future<Void> cleanUp() {
-    Future<Void> closed = file == null ? Future.succeededFuture() : file.close().recover(e -> null);
+    Future<Void> closed = Future.succeededFuture();
+    if (file != null) {
+      AsyncFile open = file;
+      file = null;
+      try {
+        closed = open.close().recover(e -> Future.succeededFuture());
+      } catch (IllegalStateException e) {
+        // already closed
+      }
+    }
     return tempFile == null ? closed : closed.compose(v -> storage.delete(tempFile));
   }
 
