@@ -48,10 +48,7 @@ class StorageTest {
     FileStore uploadsStore = Files.getFileStore(dir);
     assumeTrue(!Files.getFileStore(shm).equals(uploadsStore), "/dev/shm is not another file system");
     shmTemp = shm.resolve("filejobs-test-" + UUID.randomUUID());
-    Settings base = TestServer.settings(dir);
-    Settings settings =
-        new Settings(base.httpHost(), 0, base.uploadsDir(), shmTemp.toString(), base.usersFile(),
-            base.jwtSecret(), base.tokenTtlSeconds(), base.maxUploadBytes());
+    Settings settings = TestServer.settings(dir).withTempDir(shmTemp.toString());
     TestServer server = TestServer.start(vertx, settings);
     Path file = TestServer.randomFile(dir, "cross.bin", 2_000_000);
 

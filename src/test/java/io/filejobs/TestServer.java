@@ -53,7 +53,8 @@ public final class TestServer {
         "usersData.json",
         SECRET,
         3600,
-        1L << 40);
+        1L << 40,
+        1800);
   }
 
   public static TestServer start(Vertx vertx, Path dir) {
@@ -82,6 +83,10 @@ public final class TestServer {
 
   public String john() {
     return signin("John", "john123");
+  }
+
+  public String blake() {
+    return signin("Blake", "blake123");
   }
 
   /** Uploads {@code file} as the form field {@code file}, named {@code name}. */

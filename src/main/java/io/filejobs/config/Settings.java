@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param jwtSecret HS256 key of the tokens; empty means "make one for this process"
  * @param tokenTtlSeconds lifetime of a token
  * @param maxUploadBytes largest file an upload may store
+ * @param maxPauseSeconds longest a job may stay paused before it is terminated
  */
 public record Settings(
     String httpHost,
@@ -28,7 +29,8 @@ public record Settings(
     String usersFile,
     String jwtSecret,
     int tokenTtlSeconds,
-    long maxUploadBytes) {
+    long maxUploadBytes,
+    long maxPauseSeconds) {
 
   public Settings {
     Objects.requireNonNull(httpHost, "httpHost");
@@ -45,26 +47,31 @@ public record Settings(
 
   /** A copy with another secret. */
   public Settings withJwtSecret(String secret) {
-    return new Settings(
-        httpHost, httpPort, uploadsDir, tempDir, usersFile, secret, tokenTtlSeconds, maxUploadBytes);
+    return with("jwtSecret", secret);
   }
 
   /** A copy with another port. */
   public Settings withHttpPort(int port) {
-    return new Settings(
-        httpHost, port, uploadsDir, tempDir, usersFile, jwtSecret, tokenTtlSeconds, maxUploadBytes);
+    return with("httpPort", port);
+  }
+
+  /** A copy with another temp folder. */
+  public Settings withTempDir(String dir) {
+    return with("tempDir", dir);
   }
 
   /** A copy with another upload limit. */
   public Settings withMaxUploadBytes(long max) {
-    return new Settings(
-        httpHost, httpPort, uploadsDir, tempDir, usersFile, jwtSecret, tokenTtlSeconds, max);
+    return with("maxUploadBytes", max);
   }
 
-  /** A copy with another token lifetime. */
-  public Settings withTokenTtlSeconds(int ttl) {
-    return new Settings(
-        httpHost, httpPort, uploadsDir, tempDir, usersFile, jwtSecret, ttl, maxUploadBytes);
+  /** A copy with another pause limit. */
+  public Settings withMaxPauseSeconds(long max) {
+    return with("maxPauseSeconds", max);
+  }
+
+  private Settings with(String field, Object value) {
+    return fromJson(toJson().put(field, value));
   }
 
   public JsonObject toJson() {

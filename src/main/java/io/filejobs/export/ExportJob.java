@@ -3,15 +3,15 @@ package io.filejobs.export;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
+import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.FileProps;
+import io.vertx.core.file.FileSystemException;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -27,8 +27,7 @@ import org.slf4j.LoggerFactory;
  * One export: a stored file of the user, streamed as the body of the HTTP response with
  * back-pressure (the file is read only as fast as the client takes it).
  *
- * <p>Everything here runs on the request's context (see {@link Handoff}); {@link #terminate()} hops
- * there from any thread.
+ * <p>Everything here runs on the request's context (see {@link Handoff}).
  */
 final class ExportJob extends JobBase {
 
@@ -37,23 +36,11 @@ final class ExportJob extends JobBase {
   /** Bytes read from the file at a time (AsyncFile's default is 8 KiB). */
   static final int READ_BUFFER = 64 * 1024;
 
-  private enum State {
-    STARTING,
-    SENDING,
-    /** Every byte is handed to the connection; the response is ending. */
-    FINISHING,
-    ENDED
-  }
-
-  private final Vertx vertx;
-  private final String filename;
   private final HttpServerResponse response;
   private final Storage storage;
 
-  private State state = State.STARTING;
   private JobFailure endedBy;
   private AsyncFile file;
-  private Transfer transfer;
 
   ExportJob(
       Vertx vertx,
@@ -61,9 +48,10 @@ final class ExportJob extends JobBase {
       String filename,
       Handoff handoff,
       Storage storage,
-      JobRegistry registry) {
-    super(JobBus.KIND_EXPORT, user, handoff, registry);
-    this.vertx = vertx;
+      JobRegistry registry,
+      JobEvents events,
+      long maxPauseSeconds) {
+    super(vertx, JobBus.KIND_EXPORT, user, handoff, registry, events, maxPauseSeconds);
     this.filename = filename;
     this.response = handoff.request().response();
     this.storage = storage;
@@ -119,7 +107,7 @@ final class ExportJob extends JobBase {
   }
 
   private Future<JsonObject> sendUnlessEnded(AsyncFile opened, long size) {
-    if (state == State.ENDED) { // terminated, or the client left, while the file opened
+    if (phase == Phase.ENDED) { // terminated, or the client left, while the file opened
       return opened.close().transform(v -> Future.failedFuture(endedBy));
     }
     return Future.succeededFuture(send(opened, size));
@@ -127,7 +115,7 @@ final class ExportJob extends JobBase {
 
   private JsonObject send(AsyncFile opened, long size) {
     file = opened;
-    state = State.SENDING;
+    total = size;
     log.info("export of {} ({} bytes) by {} started", filename, size, user);
     response
         .setStatusCode(200)
@@ -135,24 +123,21 @@ final class ExportJob extends JobBase {
         .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
         .putHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(filename));
     file.setReadBufferSize(READ_BUFFER);
-    transfer = new Transfer(file, response, size);
-    transfer
+    Transfer sending = new Transfer(file, response, size);
+    moving(sending);
+    sending
         .start()
         .compose(
             bytes -> {
-              if (state != State.SENDING) {
+              if (phase != Phase.MOVING) {
                 return Future.failedFuture("stopped");
               }
-              state = State.FINISHING;
+              phase = Phase.FINISHING;
               return response.end().map(bytes);
             })
         .onSuccess(this::finished)
         .onFailure(this::transferFailed);
-    return new JsonObject()
-        .put(JobBus.USER, user)
-        .put(JobBus.KIND, JobBus.KIND_EXPORT)
-        .put(JobBus.FILENAME, filename)
-        .put(JobBus.TOTAL, size);
+    return summary(0).put(JobBus.TOTAL, size);
   }
 
   /** {@code attachment} with the name as ASCII and as RFC 5987 UTF-8. */
@@ -163,25 +148,20 @@ final class ExportJob extends JobBase {
   }
 
   private void finished(long bytes) {
-    if (state != State.FINISHING) {
+    if (phase != Phase.FINISHING) {
       return;
     }
-    state = State.ENDED;
+    over(null);
     file.close().onComplete(v -> registry.release(this));
     log.info("export of {} by {} completed ({} bytes)", filename, user, bytes);
-    handoff.complete(
-        new JsonObject()
-            .put(JobBus.USER, user)
-            .put(JobBus.FILENAME, filename)
-            .put(JobBus.BYTES, bytes));
+    handoff.complete(summary(bytes));
   }
 
   private void transferFailed(Throwable cause) {
-    if (state != State.SENDING && state != State.FINISHING) {
+    if (phase != Phase.MOVING && phase != Phase.FINISHING) {
       return; // stopped on purpose
     }
-    if (cause instanceof io.vertx.core.file.FileSystemException
-        || cause instanceof Transfer.LimitExceeded) {
+    if (cause instanceof FileSystemException || cause instanceof Transfer.LimitExceeded) {
       log.error("export of {} by {} broke off: the file could not be read whole", filename, user,
           cause);
       end(new JobFailure(500, "internal_error", "the file could not be read whole"));
@@ -191,18 +171,19 @@ final class ExportJob extends JobBase {
   }
 
   private void clientGone() {
-    if (state != State.ENDED) {
+    if (phase != Phase.ENDED) {
       log.info("export of {} by {} broke off: the client went away", filename, user);
       end(new JobFailure(400, "client_closed", "the client went away"));
     }
   }
 
   /** Stops sending, closes the file, frees the slot and ends the exchange with failure. */
-  private Future<Void> end(JobFailure failure) {
-    if (state == State.ENDED) {
+  @Override
+  protected Future<Void> end(JobFailure failure) {
+    if (phase == Phase.ENDED) {
       return Future.succeededFuture();
     }
-    state = State.ENDED;
+    over(failure);
     endedBy = failure;
     if (transfer != null) {
       transfer.stop();
@@ -220,26 +201,5 @@ final class ExportJob extends JobBase {
           registry.release(this);
           handoff.fail(failure);
         });
-  }
-
-  @Override
-  protected void terminateHere(Promise<JsonObject> answer) {
-    if (state == State.ENDED) {
-      answer.fail(nothingRunning());
-      return;
-    }
-    if (state == State.FINISHING) {
-      answer.fail(
-          new JobFailure(
-              JobBus.CONFLICT, "conflict", "the export of " + filename + " is complete"));
-      return;
-    }
-    long bytes = transfer == null ? 0 : transfer.bytes();
-    log.info("export of {} by {} terminated after {} bytes", filename, user, bytes);
-    end(new JobFailure(
-            JobBus.CONFLICT,
-            JobFailure.TERMINATED,
-            "the export of " + filename + " was terminated after " + bytes + " bytes"))
-        .onComplete(v -> answer.complete(summary(filename, bytes)));
   }
 }

@@ -3,6 +3,7 @@ package io.filejobs.export;
 import io.filejobs.config.Settings;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
+import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
@@ -19,19 +20,28 @@ import io.vertx.core.json.JsonObject;
  */
 public final class ExportVerticle extends VerticleBase {
 
+  private Settings settings;
   private Storage storage;
   private JobRegistry jobs;
+  private JobEvents events;
 
   @Override
   public Future<?> start() {
-    Settings settings = Settings.fromJson(config());
+    settings = Settings.fromJson(config());
     storage = new Storage(vertx, settings.uploadsDir(), settings.tempDir());
+    events = new JobEvents(vertx);
     jobs = new JobRegistry(vertx, JobBus.KIND_EXPORT);
     EventBus bus = vertx.eventBus();
     MessageConsumer<JsonObject> start = bus.localConsumer(JobBus.EXPORT_START, this::start);
-    MessageConsumer<JsonObject> terminate =
-        bus.consumer(JobBus.EXPORT_TERMINATE, jobs.terminator("you are not exporting anything"));
-    return Future.all(start.completion(), terminate.completion());
+    return Future.all(
+        start.completion(),
+        jobs.serveControls(
+            bus,
+            JobBus.EXPORT_TERMINATE,
+            JobBus.EXPORT_PAUSE,
+            JobBus.EXPORT_RESUME,
+            JobBus.EXPORT_STATUS,
+            "you are not exporting anything"), serveFiles(bus));
   }
 
   private void start(Message<JsonObject> message) {
@@ -44,10 +54,29 @@ public final class ExportVerticle extends VerticleBase {
           JobBus.BAD_REQUEST, "the body needs a \"user\", a \"filename\" and a parked \"handoff\"");
       return;
     }
-    ExportJob job = new ExportJob(vertx, user, filename, handoff, storage, jobs);
+    ExportJob job = new ExportJob(
+            vertx, user, filename, handoff, storage, jobs, events, settings.maxPauseSeconds());
     handoff
         .context()
         .runOnContext(
             v -> job.start().onSuccess(message::reply).onFailure(e -> JobBus.fail(message, e)));
+  }
+
+  /** Answers {@value JobBus#FILES}: the user's stored files. */
+  private Future<Void> serveFiles(EventBus bus) {
+    return bus.<JsonObject>consumer(
+            JobBus.FILES,
+            message -> {
+              String user = message.body() == null ? null : message.body().getString(JobBus.USER);
+              if (user == null) {
+                message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\"");
+                return;
+              }
+              storage
+                  .list(user)
+                  .onSuccess(files -> message.reply(new JsonObject().put(JobBus.FILES_FIELD, files)))
+                  .onFailure(e -> JobBus.fail(message, e));
+            })
+        .completion();
   }
 }

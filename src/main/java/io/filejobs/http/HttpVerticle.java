@@ -69,6 +69,13 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/export").handler(jsonBody()).handler(auth).handler(this::requireJson)
         .handler(this::export);
     router.post("/export/terminate").handler(auth).handler(this::terminateExport);
+    router.post("/upload/pause").handler(auth).handler(ctx -> control(ctx, JobBus.UPLOAD_PAUSE, "paused"));
+    router.post("/upload/resume").handler(auth).handler(ctx -> control(ctx, JobBus.UPLOAD_RESUME, "resumed"));
+    router.get("/upload/status").handler(auth).handler(ctx -> control(ctx, JobBus.UPLOAD_STATUS, null));
+    router.post("/export/pause").handler(auth).handler(ctx -> control(ctx, JobBus.EXPORT_PAUSE, "paused"));
+    router.post("/export/resume").handler(auth).handler(ctx -> control(ctx, JobBus.EXPORT_RESUME, "resumed"));
+    router.get("/export/status").handler(auth).handler(ctx -> control(ctx, JobBus.EXPORT_STATUS, null));
+    router.get("/files").handler(auth).handler(this::files);
 
     router.route().failureHandler(failures);
     for (int status : new int[] {400, 404, 405, 413, 500}) {
@@ -243,6 +250,47 @@ public final class HttpVerticle extends VerticleBase {
                       .put("filename", name)
                       .put("bytes", bytes));
             })
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * Pause, resume or status of the user's job: its status, with a message saying what was done
+   * ({@code done}) for the first two.
+   */
+  private void control(RoutingContext ctx, String address, String done) {
+    ctx.request().resume();
+    vertx
+        .eventBus()
+        .<JsonObject>request(address, new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)))
+        .onSuccess(
+            reply -> {
+              JsonObject status = reply.body();
+              JsonObject body = new JsonObject();
+              if (done != null) {
+                body.put(
+                    "message",
+                    done + " the " + status.getString(JobBus.KIND) + " of "
+                        + status.getString(JobBus.FILENAME) + " at " + status.getLong(JobBus.BYTES)
+                        + " bytes");
+              }
+              for (String field :
+                  new String[] {
+                    JobBus.FILENAME, JobBus.STATE, JobBus.BYTES, JobBus.TOTAL, JobBus.STARTED_AT,
+                    JobBus.BYTES_PER_SECOND
+                  }) {
+                body.put(field, status.getValue(field));
+              }
+              ok(ctx, body);
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void files(RoutingContext ctx) {
+    ctx.request().resume();
+    vertx
+        .eventBus()
+        .<JsonObject>request(JobBus.FILES, new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)))
+        .onSuccess(reply -> ok(ctx, reply.body()))
         .onFailure(ctx::fail);
   }
 

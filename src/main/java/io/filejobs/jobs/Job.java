@@ -7,17 +7,22 @@ import io.vertx.core.shareddata.Shareable;
 /**
  * A running transfer as other verticles see it through the {@link JobRegistry}. Its streams live
  * on one context (the HTTP connection's event loop): every method may be called from any thread,
- * and acts on that context.
+ * and acts on that context. Each returns the job's status ({@link JobBase#status}) or fails with
+ * a {@link JobFailure}.
  */
 public interface Job extends Shareable {
 
   String user();
 
-  /**
-   * Stops the transfer at once and cleans up (temp file deleted, file closed, job unregistered).
-   *
-   * @return {@code {"user","kind","filename","bytes"}} once it is stopped, or a {@link JobFailure}
-   *     when it can no longer be stopped
-   */
+  /** Stops the transfer at once and cleans up; answers {@code {"user","kind","filename","bytes"}}. */
   Future<JsonObject> terminate();
+
+  /** Stops the bytes by back-pressure, keeping everything open; 409 when already paused. */
+  Future<JsonObject> pause();
+
+  /** Lets the bytes flow again from where they stopped; 409 when not paused. */
+  Future<JsonObject> resume();
+
+  /** Where the job is: state, bytes, total, start time and rate. */
+  Future<JsonObject> status();
 }

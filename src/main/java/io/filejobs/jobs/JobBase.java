@@ -2,24 +2,77 @@ package io.filejobs.jobs;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What every job has: its user and kind, the {@link Handoff} whose context it runs on, and its
- * slot in the {@link JobRegistry}. Subclasses run entirely on {@code handoff.context()}.
+ * What every job has and does alike: its user and kind, the {@link Handoff} whose context it runs
+ * on, its slot in the {@link JobRegistry}, its phase, and the controls other verticles reach
+ * through {@link Job}: terminate, pause, resume and status, plus the job events.
+ *
+ * <p>Subclasses run entirely on {@code handoff.context()}; the public controls hop there.
  */
 public abstract class JobBase implements Job {
 
+  private static final Logger log = LoggerFactory.getLogger(JobBase.class);
+
+  /** How often a moving job publishes a progress event (and samples its rate). */
+  static final long PROGRESS_MS = 500;
+
+  /** Where a job is in its life. */
+  protected enum Phase {
+    /** Claimed, opening its file; no byte moved yet. */
+    STARTING,
+    /** Bytes move (or are paused). */
+    MOVING,
+    /** Every byte moved; the job is storing or ending its answer and can no longer stop. */
+    FINISHING,
+    /** Over: stored, sent, terminated or failed. */
+    ENDED
+  }
+
+  protected final Vertx vertx;
   protected final String user;
   protected final String kind;
   protected final Handoff handoff;
   protected final JobRegistry registry;
+  private final JobEvents events;
+  private final long maxPauseMs;
+  private final Instant startedAt = Instant.now();
+  private final Rate rate = new Rate();
 
-  protected JobBase(String kind, String user, Handoff handoff, JobRegistry registry) {
+  protected Phase phase = Phase.STARTING;
+  /** The transfer once bytes move; null before. */
+  protected Transfer transfer;
+  /** The file's name once known (an upload learns it from its part's header). */
+  protected String filename;
+  /** The number of bytes the job will move, or null when unknown. */
+  protected Long total;
+
+  private boolean paused;
+  private long pauseTimer = -1;
+  private long progressTimer = -1;
+  private long lastProgress = -1;
+
+  protected JobBase(
+      Vertx vertx,
+      String kind,
+      String user,
+      Handoff handoff,
+      JobRegistry registry,
+      JobEvents events,
+      long maxPauseSeconds) {
+    this.vertx = vertx;
     this.kind = kind;
     this.user = user;
     this.handoff = handoff;
     this.registry = registry;
+    this.events = events;
+    this.maxPauseMs = maxPauseSeconds * 1000;
   }
 
   @Override
@@ -39,27 +92,207 @@ public abstract class JobBase implements Job {
             "you are already " + kind + "ing a file: terminate it or wait until it ends"));
   }
 
+  /**
+   * Ends the job with {@code failure}: stops the bytes, releases what it holds, frees the slot
+   * and fails the exchange. Idempotent. Implementations call {@link #over} once.
+   */
+  protected abstract Future<Void> end(JobFailure failure);
+
+  // --- lifecycle hooks for subclasses ---
+
+  /** Bytes start to move through {@code started}: announces the job and starts its clock. */
+  protected final void moving(Transfer started) {
+    transfer = started;
+    phase = Phase.MOVING;
+    if (paused) {
+      started.pause();
+    }
+    rate.record(System.nanoTime(), 0);
+    publish("started");
+    progressTimer = vertx.setPeriodic(PROGRESS_MS, id -> progress());
+  }
+
+  /**
+   * The job is over: stops its timers and publishes how it ended ({@code failure} null means it
+   * completed; a {@link JobFailure#TERMINATED} one that it was terminated; anything else that it
+   * failed).
+   */
+  protected final void over(JobFailure failure) {
+    phase = Phase.ENDED;
+    cancel(progressTimer);
+    cancel(pauseTimer);
+    if (failure == null) {
+      publish("completed");
+    } else if (JobFailure.TERMINATED.equals(failure.code())) {
+      publish("terminated");
+    } else {
+      JsonObject event = event();
+      event.put("error", failure.code()).put("message", failure.getMessage());
+      events.publish("failed", user, event);
+    }
+  }
+
+  private void cancel(long timer) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  private void progress() {
+    long bytes = bytes();
+    rate.record(System.nanoTime(), bytes);
+    if (bytes != lastProgress && !paused) {
+      lastProgress = bytes;
+      publish("progress");
+    }
+  }
+
+  // --- controls ---
+
+  @Override
+  public final Future<JsonObject> terminate() {
+    return onContext(this::terminateHere);
+  }
+
+  @Override
+  public final Future<JsonObject> pause() {
+    return onContext(answer -> {
+      if (!controllable(answer)) {
+        return;
+      }
+      if (paused) {
+        answer.fail(new JobFailure(JobBus.CONFLICT, "conflict", "the " + kind + " is already paused"));
+        return;
+      }
+      paused = true;
+      if (transfer != null) {
+        transfer.pause();
+      }
+      pauseTimer = vertx.setTimer(maxPauseMs, id -> pausedTooLong());
+      log.info("{} of {} by {} paused after {} bytes", kind, filename, user, bytes());
+      publish("paused");
+      answer.complete(statusHere());
+    });
+  }
+
+  @Override
+  public final Future<JsonObject> resume() {
+    return onContext(answer -> {
+      if (!controllable(answer)) {
+        return;
+      }
+      if (!paused) {
+        answer.fail(new JobFailure(JobBus.CONFLICT, "conflict", "the " + kind + " is not paused"));
+        return;
+      }
+      paused = false;
+      cancel(pauseTimer);
+      if (transfer != null) {
+        transfer.resume();
+      }
+      log.info("{} of {} by {} resumed at {} bytes", kind, filename, user, bytes());
+      publish("resumed");
+      answer.complete(statusHere());
+    });
+  }
+
+  @Override
+  public final Future<JsonObject> status() {
+    return onContext(answer -> {
+      if (phase == Phase.ENDED) {
+        answer.fail(nothingRunning());
+      } else {
+        answer.complete(statusHere());
+      }
+    });
+  }
+
+  private void terminateHere(Promise<JsonObject> answer) {
+    if (!controllable(answer)) {
+      return;
+    }
+    long bytes = bytes();
+    String what = filename == null ? "your " + kind : "the " + kind + " of " + filename;
+    log.info("{} terminated after {} bytes", what, bytes);
+    end(new JobFailure(
+            JobBus.CONFLICT,
+            JobFailure.TERMINATED,
+            what + " was terminated after " + bytes + " bytes" + terminatedSuffix()))
+        .onComplete(v -> answer.complete(summary(bytes)));
+  }
+
+  /** What a terminate message adds for this kind (an upload: that nothing was stored). */
+  protected String terminatedSuffix() {
+    return "";
+  }
+
+  private void pausedTooLong() {
+    if (phase != Phase.ENDED && paused) {
+      log.info("{} of {} by {} was paused for {} s: terminated", kind, filename, user, maxPauseMs / 1000);
+      end(new JobFailure(
+          JobBus.CONFLICT,
+          JobFailure.TERMINATED,
+          "the " + kind + " of " + filename + " was paused longer than " + maxPauseMs / 1000
+              + " s and was terminated" + terminatedSuffix()));
+    }
+  }
+
+  /** True when the job can still be controlled; otherwise fails {@code answer} (404 or 409). */
+  private boolean controllable(Promise<JsonObject> answer) {
+    if (phase == Phase.ENDED) {
+      answer.fail(nothingRunning());
+      return false;
+    }
+    if (phase == Phase.FINISHING) {
+      answer.fail(
+          new JobFailure(
+              JobBus.CONFLICT, "conflict", "the " + kind + " of " + filename + " is complete"));
+      return false;
+    }
+    return true;
+  }
+
+  private Future<JsonObject> onContext(Consumer<Promise<JsonObject>> action) {
+    Promise<JsonObject> answer = Promise.promise();
+    handoff.context().runOnContext(v -> action.accept(answer));
+    return answer.future();
+  }
+
+  // --- what the job tells ---
+
+  /** Bytes moved so far. */
+  protected final long bytes() {
+    return transfer == null ? 0 : transfer.bytes();
+  }
+
   /** A 404 saying the user runs no job of this kind. */
   protected final JobFailure nothingRunning() {
     return new JobFailure(JobBus.NOT_FOUND, "not_found", "you are not " + kind + "ing anything");
   }
 
-  @Override
-  public final Future<JsonObject> terminate() {
-    Promise<JsonObject> answer = Promise.promise();
-    handoff.context().runOnContext(v -> terminateHere(answer));
-    return answer.future();
-  }
-
-  /** Stops the job, on its context; completes {@code answer} with a {@link #summary} when done. */
-  protected abstract void terminateHere(Promise<JsonObject> answer);
-
   /** {@code {"user","kind","filename","bytes"}}. */
-  protected final JsonObject summary(String filename, long bytes) {
+  protected final JsonObject summary(long bytes) {
     return new JsonObject()
         .put(JobBus.USER, user)
         .put(JobBus.KIND, kind)
         .put(JobBus.FILENAME, filename)
         .put(JobBus.BYTES, bytes);
+  }
+
+  private JsonObject statusHere() {
+    long bytes = bytes();
+    return summary(bytes)
+        .put(JobBus.STATE, paused ? JobBus.PAUSED : JobBus.RUNNING)
+        .put(JobBus.TOTAL, total)
+        .put(JobBus.STARTED_AT, startedAt.toString())
+        .put(JobBus.BYTES_PER_SECOND, paused ? 0 : rate.perSecond(System.nanoTime(), bytes));
+  }
+
+  private JsonObject event() {
+    return summary(bytes()).put(JobBus.TOTAL, total);
+  }
+
+  private void publish(String name) {
+    events.publish(name, user, event());
   }
 }

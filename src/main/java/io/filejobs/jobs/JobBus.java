@@ -6,33 +6,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The event-bus contract of filejobs: every address, JSON field and failure code. Bodies are JSON
- * objects; a failed request is {@code message.fail(code, text)} with an HTTP-like code.
+ * objects; a failed request is {@code message.fail(code, text)} with an HTTP-like code. The README
+ * documents each request with its reply and each event with a sample.
  *
- * <table>
- *   <caption>Requests</caption>
- *   <tr><th>address</th><th>body</th><th>reply</th><th>failures</th></tr>
- *   <tr><td>{@value #UPLOAD_TERMINATE}</td><td>{@code {"user"}}</td>
- *       <td>{@code {"user","kind","filename","bytes"}}</td><td>404 no upload, 409 already
- *       complete, 400 bad body</td></tr>
- *   <tr><td>{@value #EXPORT_TERMINATE}</td><td>{@code {"user"}}</td>
- *       <td>{@code {"user","kind","filename","bytes"}}</td><td>404 no export, 400 bad body</td></tr>
- *   <tr><td>{@value #UPLOAD_START}</td><td>{@code {"user","handoff"}}</td>
- *       <td>{@code {"user","kind"}} once the job runs</td><td>409 job running, 400, 500</td></tr>
- *   <tr><td>{@value #EXPORT_START}</td><td>{@code {"user","filename","handoff"}}</td>
- *       <td>{@code {"user","kind","filename","total"}} once the job runs</td>
- *       <td>409 job running, 404 no such file, 400, 500</td></tr>
- * </table>
- *
- * <p>The two start requests carry the id of a {@link Handoff} (the HTTP request whose bytes the job
- * moves), which lives in this process only: they are sent local-only by the HTTP verticle. The
- * terminate requests can come from anything on the bus.
+ * <p>Control requests ({@code terminate}, {@code pause}, {@code resume}, {@code status}) take
+ * {@code {"user"}} and may come from anything on the bus. The two {@code start} requests carry the
+ * id of a {@link Handoff} (the HTTP request whose bytes the job moves), which lives in this
+ * process only: the HTTP verticle sends them local-only.
  */
 public final class JobBus {
 
   public static final String UPLOAD_START = "filejobs.upload.start";
   public static final String UPLOAD_TERMINATE = "filejobs.upload.terminate";
+  public static final String UPLOAD_PAUSE = "filejobs.upload.pause";
+  public static final String UPLOAD_RESUME = "filejobs.upload.resume";
+  public static final String UPLOAD_STATUS = "filejobs.upload.status";
   public static final String EXPORT_START = "filejobs.export.start";
   public static final String EXPORT_TERMINATE = "filejobs.export.terminate";
+  public static final String EXPORT_PAUSE = "filejobs.export.pause";
+  public static final String EXPORT_RESUME = "filejobs.export.resume";
+  public static final String EXPORT_STATUS = "filejobs.export.status";
+  /** {@code {"user"}} answers {@code {"files": [{"name","size","modified"}]}}. */
+  public static final String FILES = "filejobs.files";
+
+  /** Every job event of every user is published here. */
+  public static final String EVENTS = "filejobs.events";
+
+  /** The job events of one user are also published on this address. */
+  public static String userEvents(String user) {
+    return EVENTS + ".user." + user;
+  }
 
   public static final String USER = "user";
   public static final String KIND = "kind";
@@ -40,9 +43,17 @@ public final class JobBus {
   public static final String BYTES = "bytes";
   public static final String TOTAL = "total";
   public static final String HANDOFF = "handoff";
+  public static final String STATE = "state";
+  public static final String STARTED_AT = "startedAt";
+  public static final String BYTES_PER_SECOND = "bytesPerSecond";
+  public static final String EVENT = "event";
+  public static final String AT = "at";
+  public static final String FILES_FIELD = "files";
 
   public static final String KIND_UPLOAD = "upload";
   public static final String KIND_EXPORT = "export";
+  public static final String RUNNING = "running";
+  public static final String PAUSED = "paused";
 
   /** The request body is not what the address expects. */
   public static final int BAD_REQUEST = 400;
@@ -50,7 +61,7 @@ public final class JobBus {
   /** No such job, or no such file to export. */
   public static final int NOT_FOUND = 404;
 
-  /** The user already runs a job of this kind, or the job can no longer be stopped. */
+  /** A job of this kind runs already, or the job is not in a state for this request. */
   public static final int CONFLICT = 409;
 
   /** The upload is larger than the configured maximum. */
@@ -61,7 +72,7 @@ public final class JobBus {
 
   private JobBus() {}
 
-  /** Options for the start requests: this process only, and a short answer. */
+  /** Options for the start requests: this process only. */
   public static DeliveryOptions localOnly() {
     return new DeliveryOptions().setLocalOnly(true);
   }

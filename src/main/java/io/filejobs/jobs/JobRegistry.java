@@ -1,10 +1,13 @@
 package io.filejobs.jobs;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.function.Function;
 
 /**
  * The running jobs of one kind on this node, one per user, in a shared local map so that any
@@ -38,10 +41,11 @@ public final class JobRegistry {
   }
 
   /**
-   * Answers terminate requests ({@code {"user"}}): the job's summary, 404 with {@code nothingRunning}
-   * when the user has no job here, or the job's own failure.
+   * Answers a control request ({@code {"user"}}) with {@code action} applied to the user's job:
+   * its answer, 404 with {@code nothingRunning} when the user has no job here, 400 without a user.
    */
-  public Handler<Message<JsonObject>> terminator(String nothingRunning) {
+  public Handler<Message<JsonObject>> control(
+      Function<Job, Future<JsonObject>> action, String nothingRunning) {
     return message -> {
       String user = message.body() == null ? null : message.body().getString(JobBus.USER);
       if (user == null) {
@@ -53,7 +57,23 @@ public final class JobRegistry {
         message.fail(JobBus.NOT_FOUND, nothingRunning);
         return;
       }
-      job.terminate().onSuccess(message::reply).onFailure(e -> JobBus.fail(message, e));
+      action.apply(job).onSuccess(message::reply).onFailure(e -> JobBus.fail(message, e));
     };
+  }
+
+  /** Registers the terminate, pause, resume and status consumers of one kind. */
+  public Future<Void> serveControls(
+      EventBus bus,
+      String terminate,
+      String pause,
+      String resume,
+      String status,
+      String nothingRunning) {
+    return Future.all(
+            bus.consumer(terminate, control(Job::terminate, nothingRunning)).completion(),
+            bus.consumer(pause, control(Job::pause, nothingRunning)).completion(),
+            bus.consumer(resume, control(Job::resume, nothingRunning)).completion(),
+            bus.consumer(status, control(Job::status, nothingRunning)).completion())
+        .mapEmpty();
   }
 }

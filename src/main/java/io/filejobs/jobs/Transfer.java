@@ -26,6 +26,7 @@ public final class Transfer {
   private boolean stopped;
   private boolean sourceEnded;
   private boolean waitingForSink;
+  private boolean paused;
   private long pendingWrites;
 
   /**
@@ -53,7 +54,9 @@ public final class Transfer {
           completeIfDone();
         });
     source.handler(this::onData);
-    source.resume();
+    if (!paused) {
+      source.resume();
+    }
     return done.future();
   }
 
@@ -62,9 +65,28 @@ public final class Transfer {
     return bytes;
   }
 
-  /** True while the source is paused because the sink's write queue is full. */
-  public boolean waitingForSink() {
-    return waitingForSink;
+  /**
+   * Stops the flow by back-pressure: the source is paused and stays paused (a drain of the sink
+   * does not resume it) until {@link #resume()}.
+   */
+  public void pause() {
+    paused = true;
+    if (!stopped) {
+      source.pause();
+    }
+  }
+
+  /** Lets a paused transfer flow again, unless the sink is still full (its drain resumes it). */
+  public void resume() {
+    paused = false;
+    if (!stopped && !waitingForSink) {
+      source.resume();
+    }
+  }
+
+  /** True while the source is held back: paused, or waiting for the sink's write queue to drain. */
+  public boolean heldBack() {
+    return paused || waitingForSink;
   }
 
   /** True once the transfer completed, failed or was stopped. */
@@ -111,7 +133,7 @@ public final class Transfer {
       sink.drainHandler(
           v -> {
             waitingForSink = false;
-            if (!stopped) {
+            if (!stopped && !paused) {
               source.resume();
             }
           });

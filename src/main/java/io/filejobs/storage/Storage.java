@@ -4,10 +4,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.FileSystem;
+import io.vertx.core.file.FileProps;
 import io.vertx.core.file.FileSystemException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -91,6 +98,48 @@ public final class Storage {
    */
   public Optional<Path> storedFile(String user, String name) {
     return FileNames.check(name).map(n -> userDir(user).resolve(n));
+  }
+
+  /**
+   * The user's stored files, by name: {@code [{"name","size","modified"}]} with {@code modified}
+   * in ISO-8601. Only regular files count; a user with no folder yet has none.
+   */
+  public Future<JsonArray> list(String user) {
+    String dir = userDir(user).toString();
+    return fs.exists(dir)
+        .compose(exists -> exists ? fs.readDir(dir) : Future.succeededFuture(List.<String>of()))
+        .compose(
+            paths -> {
+              List<Future<JsonObject>> entries = new ArrayList<>();
+              for (String path : paths) {
+                String name = Path.of(path).getFileName().toString();
+                if (FileNames.check(name).isPresent()) {
+                  entries.add(
+                      fs.lprops(path)
+                          .map(props -> props.isRegularFile() ? entry(name, props) : null)
+                          .recover(e -> Future.succeededFuture(null))); // vanished meanwhile
+                }
+              }
+              return Future.all(entries)
+                  .map(
+                      all -> {
+                        List<JsonObject> files = new ArrayList<>();
+                        for (int i = 0; i < all.size(); i++) {
+                          if (all.resultAt(i) != null) {
+                            files.add(all.resultAt(i));
+                          }
+                        }
+                        files.sort(Comparator.comparing(f -> f.getString("name")));
+                        return new JsonArray(new ArrayList<Object>(files));
+                      });
+            });
+  }
+
+  private static JsonObject entry(String name, FileProps props) {
+    return new JsonObject()
+        .put("name", name)
+        .put("size", props.size())
+        .put("modified", Instant.ofEpochMilli(props.lastModifiedTime()).toString());
   }
 
   private Path userDir(String user) {

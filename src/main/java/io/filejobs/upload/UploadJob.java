@@ -3,13 +3,13 @@ package io.filejobs.upload;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
+import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.FileNames;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystemException;
@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * One upload: the multipart field {@code file} of one request, streamed into a temp file of its
  * own and published into {@code Uploads/<user>/} once the whole request has arrived.
  *
- * <p>Everything here runs on the request's context (see {@link Handoff}); {@link #terminate()} hops
- * there from any thread. Every way out ({@link #end}) removes the temp file and frees the slot.
+ * <p>Everything here runs on the request's context (see {@link Handoff}). Every way out ({@link
+ * #end}) removes the temp file and frees the slot.
  */
 final class UploadJob extends JobBase {
 
@@ -38,30 +38,19 @@ final class UploadJob extends JobBase {
   static final String FIELD = "file";
 
   /**
-   * After the request ended, how long the file part may go without a byte (and without waiting on
-   * the disk) before we conclude its closing boundary will never come.
+   * After the request ended, how long the file part may go without a byte (while nothing holds
+   * it back) before we conclude its closing boundary will never come.
    */
   static final long MISSING_END_CHECK_MS = 250;
 
-  private enum State {
-    STARTING,
-    RECEIVING,
-    PUBLISHING,
-    ENDED
-  }
-
-  private final Vertx vertx;
   private final HttpServerRequest request;
   private final Storage storage;
   private final long maxBytes;
 
-  private State state = State.STARTING;
   private JobFailure endedBy;
   private Path tempFile;
   private AsyncFile file;
   private HttpServerFileUpload part;
-  private Transfer transfer;
-  private String filename;
   private boolean partEnded;
   private boolean requestEnded;
 
@@ -71,9 +60,10 @@ final class UploadJob extends JobBase {
       Handoff handoff,
       Storage storage,
       JobRegistry registry,
-      long maxBytes) {
-    super(JobBus.KIND_UPLOAD, user, handoff, registry);
-    this.vertx = vertx;
+      JobEvents events,
+      long maxBytes,
+      long maxPauseSeconds) {
+    super(vertx, JobBus.KIND_UPLOAD, user, handoff, registry, events, maxPauseSeconds);
     this.request = handoff.request();
     this.storage = storage;
     this.maxBytes = maxBytes;
@@ -111,7 +101,7 @@ final class UploadJob extends JobBase {
         .compose(
             opened -> {
               file = opened;
-              if (state == State.ENDED) { // terminated, or the client left, while it opened
+              if (phase == Phase.ENDED) { // terminated, or the client left, while it opened
                 return cleanUp().compose(v -> Future.failedFuture(endedBy));
               }
               try {
@@ -128,7 +118,6 @@ final class UploadJob extends JobBase {
 
   private void receive() {
     request.setExpectMultipart(true);
-    state = State.RECEIVING;
     log.info("upload by {} started", user);
     request.uploadHandler(this::onPart);
     request.endHandler(v -> onRequestEnd());
@@ -138,8 +127,12 @@ final class UploadJob extends JobBase {
     request.resume();
   }
 
+  private boolean receiving() {
+    return phase == Phase.STARTING || phase == Phase.MOVING;
+  }
+
   private void onPart(HttpServerFileUpload upload) {
-    if (state != State.RECEIVING) {
+    if (!receiving()) {
       return; // refused or stopped: its bytes are dropped
     }
     if (part != null) {
@@ -162,8 +155,9 @@ final class UploadJob extends JobBase {
     }
     filename = name.get();
     log.debug("upload by {}: receiving {}", user, filename);
-    transfer = new Transfer(upload, file, maxBytes);
-    transfer
+    Transfer receiving = new Transfer(upload, file, maxBytes);
+    moving(receiving);
+    receiving
         .start()
         .onSuccess(
             bytes -> {
@@ -175,10 +169,10 @@ final class UploadJob extends JobBase {
 
   private void onRequestEnd() {
     requestEnded = true;
-    if (state != State.RECEIVING) {
+    if (!receiving()) {
       return;
     }
-    if (part == null) {
+    if (part == null || transfer == null) {
       fail(400, "bad_request", "the form has no file in a field named \"file\"");
     } else if (partEnded) {
       publishIfComplete();
@@ -197,12 +191,12 @@ final class UploadJob extends JobBase {
     vertx.setPeriodic(
         MISSING_END_CHECK_MS,
         timer -> {
-          if (state != State.RECEIVING || partEnded) {
+          if (phase != Phase.MOVING || partEnded) {
             vertx.cancelTimer(timer);
             return;
           }
           long now = transfer.bytes();
-          if (now == seen[0] && !transfer.waitingForSink()) {
+          if (now == seen[0] && !transfer.heldBack()) {
             vertx.cancelTimer(timer);
             fail(400, "bad_request", "the form ended before the file's closing boundary");
           }
@@ -211,7 +205,7 @@ final class UploadJob extends JobBase {
   }
 
   private void transferFailed(Throwable cause) {
-    if (state != State.RECEIVING) {
+    if (phase != Phase.MOVING) {
       return; // stopped on purpose: terminated, refused or disconnected
     }
     if (cause instanceof Transfer.LimitExceeded) {
@@ -226,10 +220,10 @@ final class UploadJob extends JobBase {
   }
 
   private void publishIfComplete() {
-    if (state != State.RECEIVING || !partEnded || !requestEnded) {
+    if (phase != Phase.MOVING || !partEnded || !requestEnded) {
       return;
     }
-    state = State.PUBLISHING;
+    phase = Phase.FINISHING;
     long size = transfer.bytes();
     AsyncFile written = file;
     file = null; // closed here, whatever happens next
@@ -238,14 +232,10 @@ final class UploadJob extends JobBase {
         .compose(v -> storage.publish(tempFile, user, filename))
         .onSuccess(
             path -> {
-              state = State.ENDED;
+              over(null);
               registry.release(this);
               log.info("upload by {} stored {} ({} bytes)", user, filename, size);
-              handoff.complete(
-                  new JsonObject()
-                      .put(JobBus.USER, user)
-                      .put(JobBus.FILENAME, filename)
-                      .put(JobBus.BYTES, size));
+              handoff.complete(summary(size));
             })
         .onFailure(
             e -> {
@@ -255,14 +245,14 @@ final class UploadJob extends JobBase {
   }
 
   private void requestFailed(Throwable cause) {
-    if (state == State.STARTING || state == State.RECEIVING) {
+    if (receiving()) {
       log.info("upload by {} broke off: {}", user, cause.toString());
       fail(400, "bad_request", "the request body broke off or is not valid multipart form data");
     }
   }
 
   private void clientGone() {
-    if (state == State.STARTING || state == State.RECEIVING) {
+    if (receiving()) {
       log.info("upload by {} broke off: the client went away", user);
       end(new JobFailure(400, "client_closed", "the client went away"));
     }
@@ -272,16 +262,22 @@ final class UploadJob extends JobBase {
     end(new JobFailure(status, code, message));
   }
 
+  @Override
+  protected String terminatedSuffix() {
+    return "; nothing was stored";
+  }
+
   /**
    * Ends the job with {@code failure}: stops the bytes, removes the temp file, frees the slot and
    * fails the exchange. A terminated upload reads no more bytes; a refused one lets the rest of
    * the body drain away while the HTTP layer answers.
    */
-  private Future<Void> end(JobFailure failure) {
-    if (state == State.ENDED) {
+  @Override
+  protected Future<Void> end(JobFailure failure) {
+    if (phase == Phase.ENDED) {
       return Future.succeededFuture();
     }
-    state = State.ENDED;
+    over(failure);
     endedBy = failure;
     if (transfer != null) {
       transfer.stop();
@@ -313,27 +309,5 @@ final class UploadJob extends JobBase {
       }
     }
     return tempFile == null ? closed : closed.compose(v -> storage.delete(tempFile));
-  }
-
-  @Override
-  protected void terminateHere(Promise<JsonObject> answer) {
-    switch (state) {
-      case PUBLISHING -> answer.fail(
-          new JobFailure(
-              JobBus.CONFLICT,
-              "conflict",
-              "the upload of " + filename + " is complete and being stored"));
-      case ENDED -> answer.fail(nothingRunning());
-      default -> {
-        long bytes = transfer == null ? 0 : transfer.bytes();
-        String what = filename == null ? "your upload" : "the upload of " + filename;
-        log.info("upload by {} terminated after {} bytes", user, bytes);
-        end(new JobFailure(
-                JobBus.CONFLICT,
-                JobFailure.TERMINATED,
-                what + " was terminated after " + bytes + " bytes; nothing was stored"))
-            .onComplete(v -> answer.complete(summary(filename, bytes)));
-      }
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.filejobs.upload;
 import io.filejobs.config.Settings;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
+import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
@@ -22,17 +23,25 @@ public final class UploadVerticle extends VerticleBase {
   private Settings settings;
   private Storage storage;
   private JobRegistry jobs;
+  private JobEvents events;
 
   @Override
   public Future<?> start() {
     settings = Settings.fromJson(config());
     storage = new Storage(vertx, settings.uploadsDir(), settings.tempDir());
+    events = new JobEvents(vertx);
     jobs = new JobRegistry(vertx, JobBus.KIND_UPLOAD);
     EventBus bus = vertx.eventBus();
     MessageConsumer<JsonObject> start = bus.localConsumer(JobBus.UPLOAD_START, this::start);
-    MessageConsumer<JsonObject> terminate =
-        bus.consumer(JobBus.UPLOAD_TERMINATE, jobs.terminator("you are not uploading anything"));
-    return Future.all(start.completion(), terminate.completion());
+    return Future.all(
+        start.completion(),
+        jobs.serveControls(
+            bus,
+            JobBus.UPLOAD_TERMINATE,
+            JobBus.UPLOAD_PAUSE,
+            JobBus.UPLOAD_RESUME,
+            JobBus.UPLOAD_STATUS,
+            "you are not uploading anything"));
   }
 
   private void start(Message<JsonObject> message) {
@@ -43,7 +52,15 @@ public final class UploadVerticle extends VerticleBase {
       message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\" and a parked \"handoff\"");
       return;
     }
-    UploadJob job = new UploadJob(vertx, user, handoff, storage, jobs, settings.maxUploadBytes());
+    UploadJob job = new UploadJob(
+            vertx,
+            user,
+            handoff,
+            storage,
+            jobs,
+            events,
+            settings.maxUploadBytes(),
+            settings.maxPauseSeconds());
     handoff
         .context()
         .runOnContext(

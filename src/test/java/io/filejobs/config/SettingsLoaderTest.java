@@ -32,6 +32,7 @@ class SettingsLoaderTest {
     assertEquals("", s.jwtSecret());
     assertEquals(3600, s.tokenTtlSeconds());
     assertEquals(16L << 30, s.maxUploadBytes());
+    assertEquals(1800, s.maxPauseSeconds());
   }
 
   @Test
@@ -52,7 +53,8 @@ class SettingsLoaderTest {
         "FILEJOBS_USERS_FILE", "/etc/users.json",
         "FILEJOBS_JWT_SECRET", "s3cret",
         "FILEJOBS_TOKEN_TTL_SECONDS", "60",
-        "FILEJOBS_MAX_UPLOAD_BYTES", "1024"));
+        "FILEJOBS_MAX_UPLOAD_BYTES", "1024",
+        "FILEJOBS_MAX_PAUSE_SECONDS", "5"));
     assertEquals("127.0.0.1", s.httpHost());
     assertEquals(9100, s.httpPort());
     assertEquals("/srv/up", s.uploadsDir());
@@ -61,6 +63,7 @@ class SettingsLoaderTest {
     assertEquals("s3cret", s.jwtSecret());
     assertEquals(60, s.tokenTtlSeconds());
     assertEquals(1024, s.maxUploadBytes());
+    assertEquals(5, s.maxPauseSeconds());
     assertEquals("0.0.0.0", SettingsLoader.resolve(new JsonObject(), Map.of()).httpHost());
     assertEquals("10.1.2.3",
         SettingsLoader.resolve(file, Map.of("FILEJOBS_HTTP_HOST", "10.1.2.3")).httpHost());
