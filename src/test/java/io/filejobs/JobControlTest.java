@@ -142,9 +142,11 @@ class JobControlTest {
   @Test
   @DisplayName("a paused export sends no more bytes; resumed, the client gets the whole file byte for byte")
   void pauseAndResumeExport() throws Exception {
+    Follower follower = new Follower("Utkal");
     String token = server.utkal();
     Path file = TestServer.randomFile(dir, "film.bin", EXPORT_SIZE);
     assertEquals(200, server.upload(token, file, "film.bin").statusCode());
+    vertx.deployVerticle(follower).await();
     SlowClients.Export export = SlowClients.Export.start(http, server.port, token, "film.bin");
     HttpClientResponse response = export.response.await();
 
@@ -175,6 +177,10 @@ class JobControlTest {
     ended.future().await();
     assertEquals(EXPORT_SIZE, export.received.get());
     assertEquals(sha256(Files.readAllBytes(file)), java.util.HexFormat.of().formatHex(digest.digest()));
+    TestServer.await("the completed event", () -> follower.names().contains("completed"));
+    assertEquals(List.of("started", "paused", "resumed", "completed"), follower.names());
+    assertTrue(follower.events.stream().allMatch(e -> "export".equals(e.getString("kind"))
+        && Long.valueOf(EXPORT_SIZE).equals(e.getLong("total"))));
   }
 
   @Test
