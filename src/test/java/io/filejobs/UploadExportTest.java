@@ -180,4 +180,31 @@ class UploadExportTest {
       assertFalse(response.bodyAsString().contains(dir.toString()), "server path leaked");
     }
   }
+
+  @Test
+  @DisplayName("symbolic links planted in Uploads/ never lead an export or an upload outside it")
+  void plantedLinks() throws Exception {
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Path secret = Files.writeString(outside.resolve("secret.txt"), "not yours");
+    String utkal = server.utkal();
+    server.upload(utkal, TestServer.randomFile(dir, "mine.bin", 100), "mine.bin");
+    Files.createSymbolicLink(server.uploads.resolve("Utkal/link.txt"), secret);
+    Files.createSymbolicLink(server.uploads.resolve("John"), outside);
+
+    HttpResponse<Buffer> viaFileLink = export(utkal, "link.txt");
+    assertEquals(404, viaFileLink.statusCode());
+    assertFalse(viaFileLink.bodyAsString().contains("not yours"));
+    String john = server.john();
+    HttpResponse<Buffer> viaFolderLink = export(john, "secret.txt");
+    assertEquals(404, viaFolderLink.statusCode());
+
+    HttpResponse<Buffer> upload = upload(john, TestServer.randomFile(dir, "x.bin", 100), "planted.bin");
+    assertEquals(500, upload.statusCode(), "an upload through a linked folder must be refused");
+    assertFalse(Files.exists(outside.resolve("planted.bin")), "an upload was written outside Uploads/");
+
+    var listed = server.client.get("/files").putHeader("auth_token", utkal).send().await()
+        .bodyAsJsonObject().getJsonArray("files");
+    assertEquals(1, listed.size(), listed.encode());
+    assertEquals("mine.bin", listed.getJsonObject(0).getString("name"));
+  }
 }

@@ -18,8 +18,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,20 +74,12 @@ final class ExportJob extends JobBase {
   private Future<JsonObject> open() {
     JobFailure noSuchFile =
         new JobFailure(JobBus.NOT_FOUND, "not_found", "you have no file named " + filename);
-    Optional<Path> path = storage.storedFile(user, filename);
-    if (path.isEmpty()) {
-      registry.release(this);
-      return Future.failedFuture(noSuchFile);
-    }
-    String where = path.get().toString();
-    return vertx
-        .fileSystem()
-        .props(where)
+    return storage
+        .storedFile(user, filename)
         .compose(
-            props ->
-                props.isRegularFile()
-                    ? vertx.fileSystem().open(where, new OpenOptions().setRead(true).setWrite(false))
-                    : Future.failedFuture(noSuchFile))
+            path ->
+                vertx.fileSystem()
+                    .open(path.toString(), new OpenOptions().setRead(true).setWrite(false)))
         .compose(opened -> opened.size().compose(size -> sendUnlessEnded(opened, size)))
         .recover(
             e -> {
@@ -97,7 +87,7 @@ final class ExportJob extends JobBase {
               if (e instanceof JobFailure f) {
                 return Future.failedFuture(f);
               }
-              if (Storage.isNoSuchFile(e)) {
+              if (Storage.isNoSuchFile(e)) { // includes names and links that are refused
                 return Future.failedFuture(noSuchFile);
               }
               log.error("export of {} by {}: cannot open the file", filename, user, e);

@@ -4,14 +4,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.FileSystem;
-import io.vertx.core.file.FileProps;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -93,53 +95,73 @@ public final class Storage {
   }
 
   /**
-   * The stored file {@code name} of {@code user}, if {@code name} is a plain file name (see {@link
-   * FileNames#check}); empty otherwise, so a caller answers "no such file".
+   * The stored file {@code name} of {@code user}, ready to be opened: {@code name} is a plain file
+   * name (see {@link FileNames#check}), and neither the user's folder nor the file is a symbolic
+   * link (a link planted in {@code Uploads/} must not reach outside it). Fails with {@link
+   * NoSuchFileException} otherwise, so a caller answers "no such file" either way.
    */
-  public Optional<Path> storedFile(String user, String name) {
-    return FileNames.check(name).map(n -> userDir(user).resolve(n));
+  public Future<Path> storedFile(String user, String name) {
+    Optional<String> plain = FileNames.check(name);
+    if (plain.isEmpty()) {
+      return Future.failedFuture(new NoSuchFileException(name));
+    }
+    Path dir = userDir(user);
+    Path file = dir.resolve(plain.get());
+    return fs.lprops(dir.toString())
+        .compose(
+            d ->
+                d.isDirectory() && !d.isSymbolicLink()
+                    ? fs.lprops(file.toString())
+                    : Future.failedFuture(new NoSuchFileException(name)))
+        .compose(
+            f ->
+                f.isRegularFile() && !f.isSymbolicLink()
+                    ? Future.succeededFuture(file)
+                    : Future.failedFuture(new NoSuchFileException(name)));
   }
 
   /**
    * The user's stored files, by name: {@code [{"name","size","modified"}]} with {@code modified}
-   * in ISO-8601. Only regular files count; a user with no folder yet has none.
+   * in ISO-8601. Only regular files count, never a symbolic link; a user with no folder yet (or a
+   * folder that is a link) has none.
+   *
+   * <p>Runs on a worker: Vert.x's {@code readDir} returns canonical paths, which resolve links and
+   * so hide what an entry is, and the JDK's listing has no async form.
    */
   public Future<JsonArray> list(String user) {
-    String dir = userDir(user).toString();
-    return fs.exists(dir)
-        .compose(exists -> exists ? fs.readDir(dir) : Future.succeededFuture(List.<String>of()))
-        .compose(
-            paths -> {
-              List<Future<JsonObject>> entries = new ArrayList<>();
-              for (String path : paths) {
-                String name = Path.of(path).getFileName().toString();
-                if (FileNames.check(name).isPresent()) {
-                  entries.add(
-                      fs.lprops(path)
-                          .map(props -> props.isRegularFile() ? entry(name, props) : null)
-                          .recover(e -> Future.succeededFuture(null))); // vanished meanwhile
-                }
+    Path dir = userDir(user);
+    return vertx.executeBlocking(
+        () -> {
+          List<JsonObject> files = new ArrayList<>();
+          if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return new JsonArray();
+          }
+          try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+              String name = entry.getFileName().toString();
+              if (FileNames.check(name).isEmpty()) {
+                continue;
               }
-              return Future.all(entries)
-                  .map(
-                      all -> {
-                        List<JsonObject> files = new ArrayList<>();
-                        for (int i = 0; i < all.size(); i++) {
-                          if (all.resultAt(i) != null) {
-                            files.add(all.resultAt(i));
-                          }
-                        }
-                        files.sort(Comparator.comparing(f -> f.getString("name")));
-                        return new JsonArray(new ArrayList<Object>(files));
-                      });
-            });
-  }
-
-  private static JsonObject entry(String name, FileProps props) {
-    return new JsonObject()
-        .put("name", name)
-        .put("size", props.size())
-        .put("modified", Instant.ofEpochMilli(props.lastModifiedTime()).toString());
+              BasicFileAttributes attributes;
+              try {
+                attributes =
+                    Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+              } catch (NoSuchFileException vanished) {
+                continue;
+              }
+              if (attributes.isRegularFile()) {
+                files.add(
+                    new JsonObject()
+                        .put("name", name)
+                        .put("size", attributes.size())
+                        .put("modified", attributes.lastModifiedTime().toInstant().toString()));
+              }
+            }
+          }
+          files.sort(Comparator.comparing(f -> f.getString("name")));
+          return new JsonArray(new ArrayList<Object>(files));
+        },
+        false);
   }
 
   private Path userDir(String user) {
@@ -157,7 +179,13 @@ public final class Storage {
   public Future<Path> publish(Path tempFile, String user, String name) {
     Path target = userDir(user).resolve(name);
     return fs.mkdirs(target.getParent().toString())
-        .compose(v -> atomicMove(tempFile, target))
+        .compose(v -> fs.lprops(target.getParent().toString()))
+        .compose(
+            dir ->
+                dir.isSymbolicLink()
+                    ? Future.failedFuture(
+                        new IllegalStateException(user + "'s folder is a symbolic link"))
+                    : atomicMove(tempFile, target))
         .recover(
             e -> {
               if (!crossesFileSystems(e)) {
@@ -210,7 +238,7 @@ public final class Storage {
   /** True when {@code e} says a file was not there. */
   public static boolean isNoSuchFile(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.nio.file.NoSuchFileException) {
+      if (t instanceof NoSuchFileException) {
         return true;
       }
     }
