@@ -82,6 +82,7 @@ class MainProcessTest {
       String line = seen.toString();
       assertTrue(line.contains(dir.resolve("up").toString()), line);
       assertTrue(!line.contains("a-secret-for-the-process-test"), "the secret was logged");
+      assertTrue(line.contains("user Utkal has a plain password"), "no plain-password warning: " + line);
       int port = Integer.parseInt(listening.group(2));
       HttpResponse<String> signin = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/signin"))
@@ -111,5 +112,23 @@ class MainProcessTest {
     assertTrue(failed != null, "no failure line in:\n" + seen);
     assertTrue(failed.group(1).contains("FILEJOBS_HTTP_PORT"), failed.group(1));
     assertEquals(1, process.exitValue());
+  }
+
+  @Test
+  @DisplayName("hash-password prints a passwordHash for the password read from standard input")
+  void hashPassword() throws Exception {
+    Process process = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), "io.filejobs.Main", "hash-password")
+        .directory(dir.toFile())
+        .start();
+    process.getOutputStream().write("correct horse\n".getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().close();
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, process.exitValue());
+    String hash = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertTrue(hash.startsWith("$pbkdf2$"), hash);
+    assertTrue(io.filejobs.auth.Passwords.verify(hash, "correct horse"));
+    assertTrue(!io.filejobs.auth.Passwords.verify(hash, "correct horse\n"));
   }
 }

@@ -53,6 +53,8 @@ public final class TestServer {
         "usersData.json",
         SECRET,
         3600,
+        5,
+        60,
         1L << 40,
         1800);
   }

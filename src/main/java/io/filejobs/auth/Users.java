@@ -12,10 +12,14 @@ import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The users of {@code usersData.json}: a JSON array of {@code {"username", "password",
- * "api_key"}}, as in the original service. Immutable once loaded.
+ * The users of {@code usersData.json}: a JSON array of {@code {"username", "password" or
+ * "passwordHash", "api_key"}}. A plain {@code password} (the original service's file) still works,
+ * with a warning at start-up; a {@code passwordHash} is made by {@code java -jar filejobs.jar
+ * hash-password} (see {@link Passwords}). Immutable once loaded.
  */
 public final class Users {
 
@@ -24,15 +28,21 @@ public final class Users {
   record Entry(
       @JsonProperty("username") String username,
       @JsonProperty("password") String password,
+      @JsonProperty("passwordHash") String passwordHash,
       @JsonProperty("api_key") String apiKey) {}
+
+  private static final Logger log = LoggerFactory.getLogger(Users.class);
 
   /** Compared against when the user is unknown, so both failures take the same time. */
   private static final byte[] NOBODY = "\0no such user\0".getBytes(StandardCharsets.UTF_8);
 
   private final Map<String, Entry> byName;
+  /** Whether any user has a hash: then every check costs one hash verification. */
+  private final boolean anyHashed;
 
   private Users(Map<String, Entry> byName) {
     this.byName = byName;
+    this.anyHashed = byName.values().stream().anyMatch(e -> e.passwordHash() != null);
   }
 
   public static Future<Users> load(Vertx vertx, String path) {
@@ -59,9 +69,15 @@ public final class Users {
         throw new IllegalArgumentException(path + ": entry " + i + " is not an object");
       }
       Entry entry = o.mapTo(Entry.class);
-      if (entry.username() == null || entry.username().isBlank() || entry.password() == null) {
+      if (entry.username() == null
+          || entry.username().isBlank()
+          || (entry.password() == null) == (entry.passwordHash() == null)) {
         throw new IllegalArgumentException(
-            path + ": entry " + i + " needs a username and a password");
+            path + ": entry " + i + " needs a username and either a password or a passwordHash");
+      }
+      if (entry.passwordHash() != null && !Passwords.isHash(entry.passwordHash())) {
+        throw new IllegalArgumentException(
+            path + ": the passwordHash of entry " + i + " is not one hash-password makes");
       }
       if (io.filejobs.storage.FileNames.check(entry.username()).isEmpty()) {
         throw new IllegalArgumentException(
@@ -71,20 +87,43 @@ public final class Users {
         throw new IllegalArgumentException(path + ": username " + entry.username() + " twice");
       }
     }
+    byName.values().stream()
+        .filter(e -> e.password() != null)
+        .forEach(
+            e ->
+                log.warn(
+                    "user {} has a plain password in {}: replace it with a passwordHash"
+                        + " (java -jar filejobs.jar hash-password)",
+                    e.username(),
+                    path));
     return new Users(Map.copyOf(byName));
   }
 
   /**
-   * The user's name when {@code password} is theirs. The comparison takes the same time whether
-   * the user is unknown or the password wrong.
+   * The user's name when {@code password} is theirs, checked on a worker. Unknown users, wrong
+   * passwords, plain and hashed entries all take the same time: when any user has a hash, every
+   * check verifies one (a decoy for the unknown and the plain ones).
    */
-  public Optional<String> check(String username, String password) {
+  public Future<Optional<String>> check(Vertx vertx, String username, String password) {
     Entry entry = byName.get(username);
-    byte[] given = password.getBytes(StandardCharsets.UTF_8);
-    byte[] expected =
-        entry == null ? NOBODY : entry.password().getBytes(StandardCharsets.UTF_8);
-    boolean same = MessageDigest.isEqual(given, expected);
-    return entry != null && same ? Optional.of(entry.username()) : Optional.empty();
+    return vertx.executeBlocking(
+        () -> {
+          boolean matches;
+          if (entry != null && entry.passwordHash() != null) {
+            matches = Passwords.verify(entry.passwordHash(), password);
+          } else {
+            if (anyHashed) {
+              Passwords.verify(Passwords.DECOY, password);
+            }
+            byte[] expected =
+                entry == null ? NOBODY : entry.password().getBytes(StandardCharsets.UTF_8);
+            matches =
+                MessageDigest.isEqual(password.getBytes(StandardCharsets.UTF_8), expected)
+                    && entry != null;
+          }
+          return matches ? Optional.of(entry.username()) : Optional.<String>empty();
+        },
+        false);
   }
 
   public boolean exists(String username) {

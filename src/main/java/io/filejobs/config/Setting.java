@@ -12,6 +12,8 @@ enum Setting {
   USERS_FILE("auth", "usersFile", "FILEJOBS_USERS_FILE", "usersData.json"),
   JWT_SECRET("auth", "jwtSecret", "FILEJOBS_JWT_SECRET", ""),
   TOKEN_TTL_SECONDS("auth", "tokenTtlSeconds", "FILEJOBS_TOKEN_TTL_SECONDS", 3600),
+  SIGNIN_MAX_FAILURES("auth", "signinMaxFailures", "FILEJOBS_SIGNIN_MAX_FAILURES", 5),
+  SIGNIN_LOCKOUT_SECONDS("auth", "signinLockoutSeconds", "FILEJOBS_SIGNIN_LOCKOUT_SECONDS", 60),
   MAX_UPLOAD_BYTES("upload", "maxBytes", "FILEJOBS_MAX_UPLOAD_BYTES", 16L * 1024 * 1024 * 1024),
   MAX_PAUSE_SECONDS("jobs", "maxPauseSeconds", "FILEJOBS_MAX_PAUSE_SECONDS", 1800);
 

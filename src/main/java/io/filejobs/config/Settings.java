@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param usersFile the users' credentials file
  * @param jwtSecret HS256 key of the tokens; empty means "make one for this process"
  * @param tokenTtlSeconds lifetime of a token
+ * @param signinMaxFailures failed sign-ins for one username before it is locked out for a while
+ * @param signinLockoutSeconds how long such a lockout lasts
  * @param maxUploadBytes largest file an upload may store
  * @param maxPauseSeconds longest a job may stay paused before it is terminated
  */
@@ -29,6 +31,8 @@ public record Settings(
     String usersFile,
     String jwtSecret,
     int tokenTtlSeconds,
+    int signinMaxFailures,
+    long signinLockoutSeconds,
     long maxUploadBytes,
     long maxPauseSeconds) {
 
@@ -58,6 +62,16 @@ public record Settings(
   /** A copy with another temp folder. */
   public Settings withTempDir(String dir) {
     return with("tempDir", dir);
+  }
+
+  /** A copy with another sign-in lockout. */
+  public Settings withSigninLockout(int maxFailures, long seconds) {
+    return with("signinMaxFailures", maxFailures).with("signinLockoutSeconds", seconds);
+  }
+
+  /** A copy with another users file. */
+  public Settings withUsersFile(String file) {
+    return with("usersFile", file);
   }
 
   /** A copy with another upload limit. */

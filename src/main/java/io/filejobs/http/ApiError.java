@@ -10,11 +10,22 @@ final class ApiError extends RuntimeException {
 
   private final int status;
   private final String code;
+  private final long retryAfterSeconds;
 
   private ApiError(int status, String code, String message) {
+    this(status, code, message, 0);
+  }
+
+  private ApiError(int status, String code, String message, long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** Seconds to put in a Retry-After header; 0 for none. */
+  long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   int status() {
@@ -43,5 +54,14 @@ final class ApiError extends RuntimeException {
   /** 415: the body is not of the type this call takes. */
   static ApiError unsupportedMediaType(String message) {
     return new ApiError(415, "unsupported_media_type", message);
+  }
+
+  /** 429: too many failed sign-ins; try again after {@code seconds}. */
+  static ApiError tooManyRequests(long seconds) {
+    return new ApiError(
+        429,
+        "too_many_requests",
+        "too many failed sign-ins: try again in " + seconds + " s",
+        seconds);
   }
 }

@@ -72,10 +72,13 @@ final class Failures implements Handler<RoutingContext> {
       log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status, message);
     }
     boolean stopReading = failure instanceof JobFailure f && JobFailure.TERMINATED.equals(f.code());
-    answer(ctx, status, new JsonObject().put("error", code).put("message", message), stopReading);
+    long retryAfter = failure instanceof ApiError e ? e.retryAfterSeconds() : 0;
+    answer(ctx, status, new JsonObject().put("error", code).put("message", message), stopReading,
+        retryAfter);
   }
 
-  private static void answer(RoutingContext ctx, int status, JsonObject body, boolean stopReading) {
+  private static void answer(
+      RoutingContext ctx, int status, JsonObject body, boolean stopReading, long retryAfter) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
@@ -93,6 +96,9 @@ final class Failures implements Handler<RoutingContext> {
     response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     if (status == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
+    }
+    if (retryAfter > 0) {
+      response.putHeader("Retry-After", Long.toString(retryAfter));
     }
     if (bodyUnread) {
       response.putHeader(HttpHeaders.CONNECTION, "close");
@@ -131,6 +137,7 @@ final class Failures implements Handler<RoutingContext> {
       case 413 -> "payload_too_large";
       case 415 -> "unsupported_media_type";
       case 417 -> "expectation_failed";
+      case 429 -> "too_many_requests";
       case 431 -> "headers_too_large";
       case 503 -> "unavailable";
       default -> status >= 500 ? "internal_error" : "error";

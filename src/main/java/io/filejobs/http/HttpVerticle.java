@@ -1,5 +1,6 @@
 package io.filejobs.http;
 
+import io.filejobs.auth.SigninGuard;
 import io.filejobs.auth.Tokens;
 import io.filejobs.auth.Users;
 import io.filejobs.config.Settings;
@@ -29,6 +30,7 @@ public final class HttpVerticle extends VerticleBase {
   private Settings settings;
   private Tokens tokens;
   private Users users;
+  private SigninGuard guard;
   private HttpServer server;
 
   @Override
@@ -39,6 +41,8 @@ public final class HttpVerticle extends VerticleBase {
             loaded -> {
               users = loaded;
               tokens = new Tokens(vertx, settings.jwtSecret(), settings.tokenTtlSeconds(), users);
+              guard =
+                  new SigninGuard(settings.signinMaxFailures(), settings.signinLockoutSeconds());
               return vertx
                   .createHttpServer(
                       new HttpServerOptions()
@@ -165,11 +169,24 @@ public final class HttpVerticle extends VerticleBase {
     JsonObject body = jsonObject(ctx);
     String username = requiredString(body, "username");
     String password = requiredString(body, "password");
-    String user =
-        users
-            .check(username, password)
-            .orElseThrow(() -> ApiError.unauthorized("wrong username or password"));
-    ok(ctx, new JsonObject().put("auth_token", tokens.issue(user)));
+    String address = ctx.request().remoteAddress().host();
+    long waitMillis = guard.retryAfterMillis(username, address);
+    if (waitMillis > 0) {
+      throw ApiError.tooManyRequests((waitMillis + 999) / 1000);
+    }
+    users
+        .check(vertx, username, password)
+        .onSuccess(
+            user -> {
+              if (user.isPresent()) {
+                guard.succeeded(username);
+                ok(ctx, new JsonObject().put("auth_token", tokens.issue(user.get())));
+              } else {
+                guard.failed(username, address);
+                ctx.fail(ApiError.unauthorized("wrong username or password"));
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private void upload(RoutingContext ctx) {
