@@ -302,4 +302,40 @@ class JobControlTest {
     vertx.eventBus().request(JobBus.UPLOAD_TERMINATE, who).await();
     upload.stop();
   }
+
+  @Test
+  @DisplayName("an upload whose file has not begun cannot be paused (409), can be terminated, and announces nothing")
+  void pauseBeforeBytes() throws Exception {
+    Follower follower = new Follower("Utkal");
+    vertx.deployVerticle(follower).await();
+    String token = server.utkal();
+    // the request's head only: the job runs, but no part has begun
+    io.vertx.core.http.HttpClientRequest request = http.request(new io.vertx.core.http.RequestOptions()
+            .setMethod(io.vertx.core.http.HttpMethod.POST).setHost("127.0.0.1").setPort(server.port)
+            .setURI("/upload").putHeader("auth_token", token)
+            .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY))
+        .await();
+    request.setChunked(true);
+    request.sendHead().await();
+    TestServer.await("the job runs", () -> call("GET", "/upload/status", token).statusCode() == 200);
+
+    HttpResponse<Buffer> pause = call("POST", "/upload/pause", token);
+    assertEquals(409, pause.statusCode());
+    assertTrue(pause.bodyAsJsonObject().getString("message").contains("not started"));
+    assertEquals(409, call("POST", "/upload/resume", token).statusCode());
+    ok(call("DELETE", "/upload/terminate", token));
+
+    assertTrue(server.tempFiles().isEmpty());
+    Thread.sleep(200);
+    assertTrue(follower.events.isEmpty(), "events for a job that never began: " + follower.events);
+  }
+
+  @Test
+  @DisplayName("the files request on the bus refuses a user that is not a plain name")
+  void filesOverTheBusChecksTheUser() {
+    io.vertx.core.eventbus.ReplyException bad = org.junit.jupiter.api.Assertions.assertThrows(
+        io.vertx.core.eventbus.ReplyException.class,
+        () -> vertx.eventBus().request(JobBus.FILES, new JsonObject().put("user", "../Utkal")).await());
+    assertEquals(400, bad.failureCode());
+  }
 }

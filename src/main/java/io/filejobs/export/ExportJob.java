@@ -83,6 +83,9 @@ final class ExportJob extends JobBase {
         .compose(opened -> opened.size().compose(size -> sendUnlessEnded(opened, size)))
         .recover(
             e -> {
+              if (phase != Phase.ENDED) {
+                over(null); // never moved: stops its timers, announces nothing
+              }
               registry.release(this);
               if (e instanceof JobFailure f) {
                 return Future.failedFuture(f);

@@ -5,6 +5,7 @@ import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobRegistry;
+import io.filejobs.storage.FileNames;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -68,8 +69,8 @@ public final class ExportVerticle extends VerticleBase {
             JobBus.FILES,
             message -> {
               String user = message.body() == null ? null : message.body().getString(JobBus.USER);
-              if (user == null) {
-                message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\"");
+              if (user == null || FileNames.check(user).isEmpty()) {
+                message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\" naming a user");
                 return;
               }
               storage

@@ -284,11 +284,12 @@ public final class HttpVerticle extends VerticleBase {
               JsonObject status = reply.body();
               JsonObject body = new JsonObject();
               if (done != null) {
+                String name = status.getString(JobBus.FILENAME);
                 body.put(
                     "message",
-                    done + " the " + status.getString(JobBus.KIND) + " of "
-                        + status.getString(JobBus.FILENAME) + " at " + status.getLong(JobBus.BYTES)
-                        + " bytes");
+                    done + " the " + status.getString(JobBus.KIND)
+                        + (name == null ? "" : " of " + name) + " at "
+                        + status.getLong(JobBus.BYTES) + " bytes");
               }
               for (String field :
                   new String[] {

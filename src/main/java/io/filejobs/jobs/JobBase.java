@@ -104,23 +104,23 @@ public abstract class JobBase implements Job {
   protected final void moving(Transfer started) {
     transfer = started;
     phase = Phase.MOVING;
-    if (paused) {
-      started.pause();
-    }
     rate.record(System.nanoTime(), 0);
     publish("started");
     progressTimer = vertx.setPeriodic(PROGRESS_MS, id -> progress());
   }
 
   /**
-   * The job is over: stops its timers and publishes how it ended ({@code failure} null means it
-   * completed; a {@link JobFailure#TERMINATED} one that it was terminated; anything else that it
-   * failed).
+   * The job is over: stops its timers and, if it had started, publishes how it ended ({@code
+   * failure} null means it completed; a {@link JobFailure#TERMINATED} one that it was terminated;
+   * anything else that it failed).
    */
   protected final void over(JobFailure failure) {
     phase = Phase.ENDED;
     cancel(progressTimer);
     cancel(pauseTimer);
+    if (transfer == null) {
+      return; // never started: nothing was announced, nothing to close
+    }
     if (failure == null) {
       publish("completed");
     } else if (JobFailure.TERMINATED.equals(failure.code())) {
@@ -157,7 +157,7 @@ public abstract class JobBase implements Job {
   @Override
   public final Future<JsonObject> pause() {
     return onContext(answer -> {
-      if (!controllable(answer)) {
+      if (!flowing(answer)) {
         return;
       }
       if (paused) {
@@ -165,9 +165,7 @@ public abstract class JobBase implements Job {
         return;
       }
       paused = true;
-      if (transfer != null) {
-        transfer.pause();
-      }
+      transfer.pause();
       pauseTimer = vertx.setTimer(maxPauseMs, id -> pausedTooLong());
       log.info("{} of {} by {} paused after {} bytes", kind, filename, user, bytes());
       publish("paused");
@@ -178,7 +176,7 @@ public abstract class JobBase implements Job {
   @Override
   public final Future<JsonObject> resume() {
     return onContext(answer -> {
-      if (!controllable(answer)) {
+      if (!flowing(answer)) {
         return;
       }
       if (!paused) {
@@ -187,9 +185,7 @@ public abstract class JobBase implements Job {
       }
       paused = false;
       cancel(pauseTimer);
-      if (transfer != null) {
-        transfer.resume();
-      }
+      transfer.resume();
       log.info("{} of {} by {} resumed at {} bytes", kind, filename, user, bytes());
       publish("resumed");
       answer.complete(statusHere());
@@ -235,6 +231,29 @@ public abstract class JobBase implements Job {
           "the " + kind + " of " + filename + " was paused longer than " + maxPauseMs / 1000
               + " s and was terminated" + terminatedSuffix()));
     }
+  }
+
+  /**
+   * True when the job's flow can be paused or resumed: its bytes move and its source has more to
+   * give; otherwise fails {@code answer} (404 or 409).
+   */
+  private boolean flowing(Promise<JsonObject> answer) {
+    if (!controllable(answer)) {
+      return false;
+    }
+    if (transfer == null) {
+      answer.fail(
+          new JobFailure(
+              JobBus.CONFLICT, "conflict", "the " + kind + " has not started yet: try again"));
+      return false;
+    }
+    if (transfer.sourceEnded()) {
+      answer.fail(
+          new JobFailure(
+              JobBus.CONFLICT, "conflict", "the " + kind + " of " + filename + " is complete"));
+      return false;
+    }
+    return true;
   }
 
   /** True when the job can still be controlled; otherwise fails {@code answer} (404 or 409). */

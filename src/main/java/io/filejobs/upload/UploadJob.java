@@ -187,7 +187,7 @@ final class UploadJob extends JobBase {
    * and it would never end: refuse it.
    */
   private void watchForMissingEnd() {
-    long[] seen = {transfer.bytes()};
+    long[] seen = {transfer.bytes(), transfer.holdChanges()};
     vertx.setPeriodic(
         MISSING_END_CHECK_MS,
         timer -> {
@@ -195,12 +195,14 @@ final class UploadJob extends JobBase {
             vertx.cancelTimer(timer);
             return;
           }
-          long now = transfer.bytes();
-          if (now == seen[0] && !transfer.heldBack()) {
+          long bytes = transfer.bytes();
+          long holds = transfer.holdChanges();
+          if (bytes == seen[0] && holds == seen[1] && !transfer.heldBack()) {
             vertx.cancelTimer(timer);
             fail(400, "bad_request", "the form ended before the file's closing boundary");
           }
-          seen[0] = now;
+          seen[0] = bytes;
+          seen[1] = holds;
         });
   }
 
