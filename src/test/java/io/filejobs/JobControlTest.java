@@ -338,4 +338,32 @@ class JobControlTest {
         () -> vertx.eventBus().request(JobBus.FILES, new JsonObject().put("user", "../Utkal")).await());
     assertEquals(400, bad.failureCode());
   }
+
+  @Test
+  @DisplayName("a moving job publishes progress at most every 500 ms, and a broken one ends with failed")
+  void progressAndFailedEvents() throws Exception {
+    Follower follower = new Follower("Utkal");
+    vertx.deployVerticle(follower).await();
+    String token = server.utkal();
+    SlowClients.Upload upload =
+        SlowClients.Upload.start(vertx, http, server.port, token, "gone.bin", CHUNK, 10, 1000);
+    TestServer.await("three progress events",
+        () -> follower.events.stream().filter(e -> "progress".equals(e.getString("event"))).count() >= 3);
+    upload.stop();
+    upload.request.connection().close().await();
+    TestServer.await("the failed event", () -> follower.names().contains("failed"));
+
+    List<JsonObject> progress = follower.events.stream()
+        .filter(e -> "progress".equals(e.getString("event"))).toList();
+    for (int i = 1; i < progress.size(); i++) {
+      long gap = java.time.Duration.between(Instant.parse(progress.get(i - 1).getString("at")),
+          Instant.parse(progress.get(i).getString("at"))).toMillis();
+      assertTrue(gap >= 490, "progress events " + gap + " ms apart");
+      assertTrue(progress.get(i).getLong("bytes") > progress.get(i - 1).getLong("bytes"));
+    }
+    assertEquals(List.of("started", "failed"), follower.names());
+    JsonObject failed = follower.events.get(follower.events.size() - 1);
+    assertEquals("client_closed", failed.getString("error"));
+    assertEquals("gone.bin", failed.getString("filename"));
+  }
 }

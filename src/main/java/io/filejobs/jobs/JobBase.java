@@ -20,8 +20,11 @@ public abstract class JobBase implements Job {
 
   private static final Logger log = LoggerFactory.getLogger(JobBase.class);
 
-  /** How often a moving job publishes a progress event (and samples its rate). */
+  /** The least time between two progress events of one job. */
   static final long PROGRESS_MS = 500;
+
+  /** How often a moving job samples its rate and considers a progress event. */
+  static final long TICK_MS = 250;
 
   /** Where a job is in its life. */
   protected enum Phase {
@@ -57,6 +60,7 @@ public abstract class JobBase implements Job {
   private long pauseTimer = -1;
   private long progressTimer = -1;
   private long lastProgress = -1;
+  private long lastProgressNanos = System.nanoTime();
 
   protected JobBase(
       Vertx vertx,
@@ -106,7 +110,7 @@ public abstract class JobBase implements Job {
     phase = Phase.MOVING;
     rate.record(System.nanoTime(), 0);
     publish("started");
-    progressTimer = vertx.setPeriodic(PROGRESS_MS, id -> progress());
+    progressTimer = vertx.setPeriodic(TICK_MS, id -> progress());
   }
 
   /**
@@ -140,9 +144,11 @@ public abstract class JobBase implements Job {
 
   private void progress() {
     long bytes = bytes();
-    rate.record(System.nanoTime(), bytes);
-    if (bytes != lastProgress && !paused) {
+    long now = System.nanoTime();
+    rate.record(now, bytes);
+    if (bytes != lastProgress && !paused && now - lastProgressNanos >= PROGRESS_MS * 1_000_000) {
       lastProgress = bytes;
+      lastProgressNanos = now;
       publish("progress");
     }
   }
