@@ -57,10 +57,15 @@ final class Failures implements Handler<RoutingContext> {
       status = e.getStatusCode();
       code = codeFor(status);
       message = messageFor(status);
-    } else if (failure == null) {
+    } else if (failure == null || (ctx.statusCode() >= 400 && ctx.statusCode() < 500)) {
+      // the router's own refusals (no route, wrong method, no Host header, ...)
       status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
       code = codeFor(status);
       message = messageFor(status);
+    } else if (isMalformedRequest(failure)) {
+      status = 400;
+      code = codeFor(status);
+      message = "the request is not valid HTTP";
     } else {
       status = 500;
       code = codeFor(status);
@@ -119,6 +124,51 @@ final class Failures implements Handler<RoutingContext> {
             });
   }
 
+  /**
+   * Answers a request the HTTP decoder could not read (a request line or headers too long, broken
+   * framing) in the JSON error shape, then closes the connection: its framing cannot be trusted.
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status;
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      status = 414;
+    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      status = 431;
+    } else {
+      status = 400;
+    }
+    log.debug("unreadable request answered {}: {}", status, String.valueOf(cause));
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(
+            new JsonObject()
+                .put("error", codeFor(status))
+                .put("message", messageFor(status))
+                .encode())
+        .onComplete(v -> request.connection().close());
+  }
+
+  /**
+   * Whether {@code failure} comes from decoding the client's bytes (a broken chunk size, a body
+   * that is not what its headers say): Netty's HTTP codec threw it, so it is the client's fault.
+   */
+  static boolean isMalformedRequest(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof io.netty.handler.codec.DecoderException) {
+        return true;
+      }
+      StackTraceElement[] trace = t.getStackTrace();
+      if (trace.length > 0 && trace[0].getClassName().startsWith("io.netty.handler.codec.")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether the request announces a body (HTTP/1.1: a length or a transfer coding). */
   private static boolean hasBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -138,6 +188,7 @@ final class Failures implements Handler<RoutingContext> {
       case 415 -> "unsupported_media_type";
       case 417 -> "expectation_failed";
       case 429 -> "too_many_requests";
+      case 414 -> "uri_too_long";
       case 431 -> "headers_too_large";
       case 503 -> "unavailable";
       default -> status >= 500 ? "internal_error" : "error";
@@ -151,7 +202,9 @@ final class Failures implements Handler<RoutingContext> {
       case 405 -> "this call does not take that method";
       case 413 -> "the request body is too large";
       case 415 -> "the request body has the wrong content type";
+      case 414 -> "the request line is too long";
       case 417 -> "only the expectation 100-continue is supported";
+      case 431 -> "the request headers are too large";
       default -> status >= 500 ? "internal error" : "the request was refused";
     };
   }

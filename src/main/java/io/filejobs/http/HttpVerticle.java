@@ -27,6 +27,20 @@ public final class HttpVerticle extends VerticleBase {
   /** Largest JSON body of {@code /signin} and {@code /export}. */
   static final int JSON_BODY_LIMIT = 16 * 1024;
 
+  /** Longest request line (method, path, version): 414 beyond. */
+  static final int MAX_REQUEST_LINE = 4096;
+
+  /** Most bytes of request headers: 431 beyond. */
+  static final int MAX_HEADER_BYTES = 8192;
+
+  /**
+   * Most fields in an upload's form, and bytes in each (besides the file): a flood of fields is
+   * refused with 400, and what the form holds in memory stays under 32 x 4 KiB.
+   */
+  static final int MAX_FORM_FIELDS = 32;
+
+  static final int MAX_FORM_FIELD_BYTES = 4096;
+
   private Settings settings;
   private Tokens tokens;
   private Users users;
@@ -48,7 +62,12 @@ public final class HttpVerticle extends VerticleBase {
                       new HttpServerOptions()
                           .setHost(settings.httpHost())
                           .setPort(settings.httpPort())
-                          .setHttp2ClearTextEnabled(false))
+                          .setHttp2ClearTextEnabled(false)
+                          .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                          .setMaxHeaderSize(MAX_HEADER_BYTES)
+                          .setMaxFormFields(MAX_FORM_FIELDS)
+                          .setMaxFormAttributeSize(MAX_FORM_FIELD_BYTES))
+                  .invalidRequestHandler(Failures::invalidRequest)
                   .requestHandler(routes())
                   .listen();
             })
