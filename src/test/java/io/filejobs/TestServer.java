@@ -56,7 +56,8 @@ public final class TestServer {
         5,
         60,
         1L << 40,
-        1800);
+        1800,
+        60);
   }
 
   public static TestServer start(Vertx vertx, Path dir) {

@@ -15,7 +15,8 @@ enum Setting {
   SIGNIN_MAX_FAILURES("auth", "signinMaxFailures", "FILEJOBS_SIGNIN_MAX_FAILURES", 5),
   SIGNIN_LOCKOUT_SECONDS("auth", "signinLockoutSeconds", "FILEJOBS_SIGNIN_LOCKOUT_SECONDS", 60),
   MAX_UPLOAD_BYTES("upload", "maxBytes", "FILEJOBS_MAX_UPLOAD_BYTES", 16L * 1024 * 1024 * 1024),
-  MAX_PAUSE_SECONDS("jobs", "maxPauseSeconds", "FILEJOBS_MAX_PAUSE_SECONDS", 1800);
+  MAX_PAUSE_SECONDS("jobs", "maxPauseSeconds", "FILEJOBS_MAX_PAUSE_SECONDS", 1800),
+  IDLE_TIMEOUT_SECONDS("http", "idleTimeoutSeconds", "FILEJOBS_IDLE_TIMEOUT_SECONDS", 60);
 
   final String section;
   final String key;

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param signinLockoutSeconds how long such a lockout lasts
  * @param maxUploadBytes largest file an upload may store
  * @param maxPauseSeconds longest a job may stay paused before it is terminated
+ * @param idleTimeoutSeconds longest a connection, a request or a job may go without progress
  */
 public record Settings(
     String httpHost,
@@ -34,7 +35,8 @@ public record Settings(
     int signinMaxFailures,
     long signinLockoutSeconds,
     long maxUploadBytes,
-    long maxPauseSeconds) {
+    long maxPauseSeconds,
+    long idleTimeoutSeconds) {
 
   public Settings {
     Objects.requireNonNull(httpHost, "httpHost");
@@ -77,6 +79,16 @@ public record Settings(
   /** A copy with another upload limit. */
   public Settings withMaxUploadBytes(long max) {
     return with("maxUploadBytes", max);
+  }
+
+  /** What jobs may wait: their pause and idle limits. */
+  public io.filejobs.jobs.JobLimits jobLimits() {
+    return new io.filejobs.jobs.JobLimits(maxPauseSeconds, idleTimeoutSeconds);
+  }
+
+  /** A copy with another idle timeout. */
+  public Settings withIdleTimeoutSeconds(long seconds) {
+    return with("idleTimeoutSeconds", seconds);
   }
 
   /** A copy with another pause limit. */

@@ -79,7 +79,8 @@ public final class SettingsLoader {
             (int) number(flat, Setting.SIGNIN_MAX_FAILURES, 1, Integer.MAX_VALUE),
             number(flat, Setting.SIGNIN_LOCKOUT_SECONDS, 1, Long.MAX_VALUE / 1000),
             number(flat, Setting.MAX_UPLOAD_BYTES, 1, Long.MAX_VALUE),
-            number(flat, Setting.MAX_PAUSE_SECONDS, 1, Long.MAX_VALUE / 1000));
+            number(flat, Setting.MAX_PAUSE_SECONDS, 1, Long.MAX_VALUE / 1000),
+            number(flat, Setting.IDLE_TIMEOUT_SECONDS, 1, Long.MAX_VALUE / 1000));
     return settings;
   }
 

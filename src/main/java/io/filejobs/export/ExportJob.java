@@ -5,6 +5,7 @@ import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobFailure;
+import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.Storage;
@@ -48,8 +49,8 @@ final class ExportJob extends JobBase {
       Storage storage,
       JobRegistry registry,
       JobEvents events,
-      long maxPauseSeconds) {
-    super(vertx, JobBus.KIND_EXPORT, user, handoff, registry, events, maxPauseSeconds);
+      JobLimits limits) {
+    super(vertx, JobBus.KIND_EXPORT, user, handoff, registry, events, limits);
     this.filename = filename;
     this.response = handoff.request().response();
     this.storage = storage;
@@ -117,6 +118,7 @@ final class ExportJob extends JobBase {
         .putHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(filename));
     file.setReadBufferSize(READ_BUFFER);
     Transfer sending = new Transfer(file, response, size);
+    watch();
     moving(sending);
     sending
         .start()

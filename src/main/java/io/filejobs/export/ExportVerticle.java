@@ -56,7 +56,7 @@ public final class ExportVerticle extends VerticleBase {
       return;
     }
     ExportJob job = new ExportJob(
-            vertx, user, filename, handoff, storage, jobs, events, settings.maxPauseSeconds());
+            vertx, user, filename, handoff, storage, jobs, events, settings.jobLimits());
     handoff
         .context()
         .runOnContext(

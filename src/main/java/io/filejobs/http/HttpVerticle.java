@@ -45,6 +45,7 @@ public final class HttpVerticle extends VerticleBase {
   private Tokens tokens;
   private Users users;
   private SigninGuard guard;
+  private IdleWatch idle;
   private HttpServer server;
 
   @Override
@@ -57,6 +58,7 @@ public final class HttpVerticle extends VerticleBase {
               tokens = new Tokens(vertx, settings.jwtSecret(), settings.tokenTtlSeconds(), users);
               guard =
                   new SigninGuard(settings.signinMaxFailures(), settings.signinLockoutSeconds());
+              idle = new IdleWatch(vertx, settings.idleTimeoutSeconds());
               return vertx
                   .createHttpServer(
                       new HttpServerOptions()
@@ -68,6 +70,7 @@ public final class HttpVerticle extends VerticleBase {
                           .setMaxFormFields(MAX_FORM_FIELDS)
                           .setMaxFormAttributeSize(MAX_FORM_FIELD_BYTES))
                   .invalidRequestHandler(Failures::invalidRequest)
+                  .connectionHandler(idle::connected)
                   .requestHandler(routes())
                   .listen();
             })
@@ -83,6 +86,8 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     TokenAuth auth = new TokenAuth(tokens);
     Failures failures = new Failures();
+
+    router.route().handler(idle::requestBegan);
 
     // vertx-web runs a BodyHandler before any other handler of its route; its small limit keeps
     // reading the JSON bodies before the token check cheap. /upload has none: it streams.
@@ -209,6 +214,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void upload(RoutingContext ctx) {
+    idle.handedOff(ctx);
     Handoff handoff = Handoff.park(vertx, ctx.request());
     JsonObject start =
         new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)).put(JobBus.HANDOFF, handoff.id());
@@ -233,6 +239,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private void export(RoutingContext ctx) {
     String filename = requiredString(jsonObject(ctx), "filename");
+    idle.handedOff(ctx);
     Handoff handoff = Handoff.park(vertx, ctx.request());
     JsonObject start =
         new JsonObject()

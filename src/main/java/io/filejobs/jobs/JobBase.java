@@ -45,6 +45,7 @@ public abstract class JobBase implements Job {
   protected final JobRegistry registry;
   private final JobEvents events;
   private final long maxPauseMs;
+  private final long idleMs;
   private final Instant startedAt = Instant.now();
   private final Rate rate = new Rate();
 
@@ -58,7 +59,9 @@ public abstract class JobBase implements Job {
 
   private boolean paused;
   private long pauseTimer = -1;
-  private long progressTimer = -1;
+  private long ticker = -1;
+  private long idleBytes = -1;
+  private long idleSinceNanos;
   private long lastProgress = -1;
   private long lastProgressNanos = System.nanoTime();
 
@@ -69,14 +72,15 @@ public abstract class JobBase implements Job {
       Handoff handoff,
       JobRegistry registry,
       JobEvents events,
-      long maxPauseSeconds) {
+      JobLimits limits) {
     this.vertx = vertx;
     this.kind = kind;
     this.user = user;
     this.handoff = handoff;
     this.registry = registry;
     this.events = events;
-    this.maxPauseMs = maxPauseSeconds * 1000;
+    this.maxPauseMs = limits.maxPauseSeconds() * 1000;
+    this.idleMs = limits.idleSeconds() * 1000;
   }
 
   @Override
@@ -104,13 +108,21 @@ public abstract class JobBase implements Job {
 
   // --- lifecycle hooks for subclasses ---
 
+  /**
+   * The job was accepted and waits for, or moves, bytes: from now on it ends itself when no byte
+   * moves for the idle time while its owner has not paused it.
+   */
+  protected final void watch() {
+    idleSinceNanos = System.nanoTime();
+    ticker = vertx.setPeriodic(TICK_MS, id -> tick());
+  }
+
   /** Bytes start to move through {@code started}: announces the job and starts its clock. */
   protected final void moving(Transfer started) {
     transfer = started;
     phase = Phase.MOVING;
     rate.record(System.nanoTime(), 0);
     publish("started");
-    progressTimer = vertx.setPeriodic(TICK_MS, id -> progress());
   }
 
   /**
@@ -120,7 +132,7 @@ public abstract class JobBase implements Job {
    */
   protected final void over(JobFailure failure) {
     phase = Phase.ENDED;
-    cancel(progressTimer);
+    cancel(ticker);
     cancel(pauseTimer);
     if (transfer == null) {
       return; // never started: nothing was announced, nothing to close
@@ -142,9 +154,24 @@ public abstract class JobBase implements Job {
     }
   }
 
-  private void progress() {
+  private void tick() {
+    if (phase == Phase.ENDED || phase == Phase.FINISHING) {
+      return;
+    }
     long bytes = bytes();
     long now = System.nanoTime();
+    if (paused || bytes != idleBytes) {
+      idleBytes = bytes;
+      idleSinceNanos = now;
+    } else if (now - idleSinceNanos >= idleMs * 1_000_000) {
+      log.info("{} of {} by {}: no byte moved for {} s", kind, filename, user, idleMs / 1000);
+      end(new JobFailure(
+          408, "timeout", "no byte moved for " + idleMs / 1000 + " s: the " + kind + " was ended"));
+      return;
+    }
+    if (transfer == null) {
+      return;
+    }
     rate.record(now, bytes);
     if (bytes != lastProgress && !paused && now - lastProgressNanos >= PROGRESS_MS * 1_000_000) {
       lastProgress = bytes;

@@ -5,6 +5,7 @@ import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobFailure;
+import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.FileNames;
@@ -62,8 +63,8 @@ final class UploadJob extends JobBase {
       JobRegistry registry,
       JobEvents events,
       long maxBytes,
-      long maxPauseSeconds) {
-    super(vertx, JobBus.KIND_UPLOAD, user, handoff, registry, events, maxPauseSeconds);
+      JobLimits limits) {
+    super(vertx, JobBus.KIND_UPLOAD, user, handoff, registry, events, limits);
     this.request = handoff.request();
     this.storage = storage;
     this.maxBytes = maxBytes;
@@ -106,6 +107,7 @@ final class UploadJob extends JobBase {
               }
               try {
                 receive();
+                watch();
               } catch (RuntimeException e) { // a Content-Type the multipart decoder refuses
                 log.debug("upload by {}: not decodable as multipart", user, e);
                 return end(new JobFailure(400, "bad_request", "the body is not valid multipart form data"))

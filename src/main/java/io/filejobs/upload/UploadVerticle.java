@@ -60,7 +60,7 @@ public final class UploadVerticle extends VerticleBase {
             jobs,
             events,
             settings.maxUploadBytes(),
-            settings.maxPauseSeconds());
+            settings.jobLimits());
     handoff
         .context()
         .runOnContext(

@@ -33,6 +33,9 @@ class SettingsLoaderTest {
     assertEquals(3600, s.tokenTtlSeconds());
     assertEquals(16L << 30, s.maxUploadBytes());
     assertEquals(1800, s.maxPauseSeconds());
+    assertEquals(60, s.idleTimeoutSeconds());
+    assertEquals(5, s.signinMaxFailures());
+    assertEquals(60, s.signinLockoutSeconds());
   }
 
   @Test
