@@ -105,10 +105,14 @@ class SigninTest {
     String expired = ours.generateToken(
         new JsonObject().put("iat", past).put("exp", past + 60), new JWTOptions().setSubject("Utkal").setNoTimestamp(true));
     String noExpiry = ours.generateToken(new JsonObject(), new JWTOptions().setSubject("Utkal"));
+    JWTAuth ours512 = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
+        new PubSecKeyOptions().setAlgorithm("HS512").setBuffer(TestServer.SECRET)));
+    String otherAlgorithm = ours512.generateToken(new JsonObject(),
+        new JWTOptions().setAlgorithm("HS512").setSubject("Utkal").setExpiresInSeconds(600));
     String stranger = ours.generateToken(new JsonObject(), new JWTOptions().setSubject("Mallory").setExpiresInSeconds(600));
 
     assertEquals(401, server.client.delete("/upload/terminate").send().await().statusCode());
-    for (String token : new String[] {"garbage", "a.b.c", tampered, unsigned, foreign, expired, noExpiry, stranger}) {
+    for (String token : new String[] {"garbage", "a.b.c", tampered, unsigned, foreign, expired, noExpiry, stranger, otherAlgorithm}) {
       assertEquals(401, statusWithToken("auth_token", token), "accepted: " + token);
       assertEquals(401, statusWithToken("Authorization", "Bearer " + token), "accepted: " + token);
     }
