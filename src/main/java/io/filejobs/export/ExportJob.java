@@ -38,7 +38,6 @@ final class ExportJob extends JobBase {
   private final HttpServerResponse response;
   private final Storage storage;
 
-  private JobFailure endedBy;
   private AsyncFile file;
 
   ExportJob(
@@ -87,7 +86,7 @@ final class ExportJob extends JobBase {
               if (phase != Phase.ENDED) {
                 over(null); // never moved: stops its timers, announces nothing
               }
-              registry.release(this);
+              release();
               if (e instanceof JobFailure f) {
                 return Future.failedFuture(f);
               }
@@ -147,7 +146,7 @@ final class ExportJob extends JobBase {
       return;
     }
     over(null);
-    file.close().onComplete(v -> registry.release(this));
+    file.close().onComplete(v -> release());
     log.info("export of {} by {} completed ({} bytes)", filename, user, bytes);
     handoff.complete(summary(bytes));
   }
@@ -179,7 +178,6 @@ final class ExportJob extends JobBase {
       return Future.succeededFuture();
     }
     over(failure);
-    endedBy = failure;
     if (transfer != null) {
       transfer.stop();
     }
@@ -193,7 +191,7 @@ final class ExportJob extends JobBase {
     }
     return closed.onComplete(
         v -> {
-          registry.release(this);
+          release();
           handoff.fail(failure);
         });
   }

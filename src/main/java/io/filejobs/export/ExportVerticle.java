@@ -31,19 +31,25 @@ public final class ExportVerticle extends VerticleBase {
     settings = Settings.fromJson(config());
     storage = new Storage(vertx, settings.uploadsDir(), settings.tempDir());
     events = new JobEvents(vertx);
-    jobs = new JobRegistry(vertx, JobBus.KIND_EXPORT);
     EventBus bus = vertx.eventBus();
-    MessageConsumer<JsonObject> start = bus.localConsumer(JobBus.EXPORT_START, this::start);
-    return Future.all(
-        start.completion(),
-        jobs.serveControls(
-            bus,
-            JobBus.EXPORT_TERMINATE,
-            JobBus.EXPORT_PAUSE,
-            JobBus.EXPORT_RESUME,
-            JobBus.EXPORT_STATUS,
-            "you are not exporting anything"), serveFiles(bus));
+    return JobRegistry.create(vertx, JobBus.KIND_EXPORT)
+        .compose(
+            registry -> {
+              jobs = registry;
+              MessageConsumer<JsonObject> start =
+                  bus.localConsumer(JobBus.EXPORT_START, this::start);
+              return Future.all(
+                  start.completion(),
+                  jobs.serveControls(
+                      bus,
+                      JobBus.EXPORT_TERMINATE,
+                      JobBus.EXPORT_PAUSE,
+                      JobBus.EXPORT_RESUME,
+                      JobBus.EXPORT_STATUS,
+                      "you are not exporting anything"), serveFiles(bus));
+            });
   }
+
 
   private void start(Message<JsonObject> message) {
     JsonObject body = message.body();

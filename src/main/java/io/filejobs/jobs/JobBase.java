@@ -50,6 +50,8 @@ public abstract class JobBase implements Job {
   private final Rate rate = new Rate();
 
   protected Phase phase = Phase.STARTING;
+  /** Why the job ended, once it has ended with a failure. */
+  protected JobFailure endedBy;
   /** The transfer once bytes move; null before. */
   protected Transfer transfer;
   /** The file's name once known (an upload learns it from its part's header). */
@@ -57,6 +59,7 @@ public abstract class JobBase implements Job {
   /** The number of bytes the job will move, or null when unknown. */
   protected Long total;
 
+  private JobRegistry.Claim claim;
   private boolean paused;
   private long pauseTimer = -1;
   private long ticker = -1;
@@ -88,16 +91,27 @@ public abstract class JobBase implements Job {
     return user;
   }
 
-  /** Takes the user's slot for this kind; fails with 409 when another job holds it. */
+  /**
+   * Takes the user's slot for this kind, cluster-wide, and starts listening for the job's
+   * controls; fails with 409 when another job holds it.
+   */
   protected final Future<Void> claim() {
-    if (registry.claim(this)) {
-      return Future.succeededFuture();
-    }
-    return Future.failedFuture(
-        new JobFailure(
-            JobBus.CONFLICT,
-            "conflict",
-            "you are already " + kind + "ing a file: terminate it or wait until it ends"));
+    return registry
+        .claim(this)
+        .compose(
+            taken -> {
+              claim = taken;
+              if (phase == Phase.ENDED) { // the client left while the slot was being claimed
+                release();
+                return Future.failedFuture(endedBy);
+              }
+              return Future.succeededFuture();
+            });
+  }
+
+  /** Frees the user's slot (if this job holds it). Idempotent. */
+  protected final void release() {
+    registry.release(claim);
   }
 
   /**
@@ -132,6 +146,7 @@ public abstract class JobBase implements Job {
    */
   protected final void over(JobFailure failure) {
     phase = Phase.ENDED;
+    endedBy = failure;
     cancel(ticker);
     cancel(pauseTimer);
     if (transfer == null) {

@@ -3,65 +3,210 @@ package io.filejobs.jobs;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.shareddata.LocalMap;
-import java.util.function.Function;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The running jobs of one kind on this node, one per user, in a shared local map so that any
- * verticle of the process finds them.
+ * The running jobs of one kind, one per user across the whole cluster (or the one process).
+ *
+ * <ul>
+ *   <li>The <b>claim</b> is an entry {@code user -> node/job} in a cluster-wide {@link AsyncMap},
+ *       taken with {@code putIfAbsent}: a second job for the user gets 409 on any node. The
+ *       entry lives {@value #CLAIM_TTL_MS} ms unless the job's node refreshes it (every {@value
+ *       #REFRESH_MS} ms), so a node that dies frees its users' slots within that time.
+ *   <li>The <b>handle</b> (the {@link Job}) sits in this node's shared local map, where the job's
+ *       control consumer finds it.
+ *   <li>The <b>route</b>: while a job runs, its node listens on {@link #jobAddress} (a
+ *       cluster-wide consumer). A control request may arrive on any node's public address
+ *       ({@code filejobs.upload.terminate}, ...): it is forwarded there, so no node needs to know
+ *       where a job runs. No consumer means no job: 404.
+ * </ul>
  */
 public final class JobRegistry {
 
-  private final LocalMap<String, Job> jobs;
+  private static final Logger log = LoggerFactory.getLogger(JobRegistry.class);
 
-  public JobRegistry(Vertx vertx, String kind) {
-    this.jobs = vertx.sharedData().getLocalMap("filejobs.jobs." + kind);
+  /** How long a claim outlives its node's last refresh. */
+  public static final long CLAIM_TTL_MS = 10_000;
+
+  static final long REFRESH_MS = 3_000;
+
+  /** How long a forwarded control request waits for the job's node. */
+  static final long FORWARD_TIMEOUT_MS = 5_000;
+
+  static final String ACTION = "action";
+
+  private final Vertx vertx;
+  private final String kind;
+  private final LocalMap<String, Job> local;
+  private final AsyncMap<String, String> claims;
+  private final String node = UUID.randomUUID().toString();
+
+  private JobRegistry(Vertx vertx, String kind, AsyncMap<String, String> claims) {
+    this.vertx = vertx;
+    this.kind = kind;
+    this.local = vertx.sharedData().getLocalMap("filejobs.jobs." + kind);
+    this.claims = claims;
   }
 
-  /** Registers {@code job} as its user's job; false when the user already has one. */
-  public boolean claim(Job job) {
-    return jobs.putIfAbsent(job.user(), job) == null;
+  public static Future<JobRegistry> create(Vertx vertx, String kind) {
+    return vertx
+        .sharedData()
+        .<String, String>getAsyncMap("filejobs.claims." + kind)
+        .map(claims -> new JobRegistry(vertx, kind, claims));
   }
 
-  /** Unregisters {@code job}, and only it: a finished job never removes its successor. */
-  public void release(Job job) {
-    jobs.removeIfPresent(job.user(), job);
+  /** Where the node running {@code user}'s job of {@code kind} listens for its controls. */
+  public static String jobAddress(String kind, String user) {
+    return "filejobs.job." + kind + "." + user;
   }
 
-  /** The user's running job, or null. */
-  public Job find(String user) {
-    return jobs.get(user);
-  }
+  /** A job's hold on its user's slot; release it exactly when the job ends. */
+  public static final class Claim {
+    private final Job job;
+    private final String tag;
+    private final MessageConsumer<JsonObject> consumer;
+    private long refresh = -1;
+    private boolean released;
 
-  public int size() {
-    return jobs.size();
+    private Claim(Job job, String tag, MessageConsumer<JsonObject> consumer) {
+      this.job = job;
+      this.tag = tag;
+      this.consumer = consumer;
+    }
   }
 
   /**
-   * Answers a control request ({@code {"user"}}) with {@code action} applied to the user's job:
-   * its answer, 404 with {@code nothingRunning} when the user has no job here, 400 without a user.
+   * Claims {@code job}'s user's slot, cluster-wide, and starts listening for its controls. Call on
+   * the job's context (its control consumer and refresh timer run there).
+   *
+   * @return the claim, or a {@link JobFailure} 409 when the user runs a job of this kind anywhere
    */
-  public Handler<Message<JsonObject>> control(
-      Function<Job, Future<JsonObject>> action, String nothingRunning) {
+  public Future<Claim> claim(Job job) {
+    String user = job.user();
+    String tag = node + "/" + UUID.randomUUID();
+    return claims
+        .putIfAbsent(user, tag, CLAIM_TTL_MS)
+        .compose(
+            previous -> {
+              if (previous != null) {
+                return Future.failedFuture(
+                    new JobFailure(
+                        JobBus.CONFLICT,
+                        "conflict",
+                        "you are already " + kind + "ing a file: terminate it or wait until it ends"));
+              }
+              local.put(user, job);
+              MessageConsumer<JsonObject> consumer =
+                  vertx.eventBus().consumer(jobAddress(kind, user), this::control);
+              Claim claim = new Claim(job, tag, consumer);
+              claim.refresh = vertx.setPeriodic(REFRESH_MS, id -> refresh(claim));
+              return consumer
+                  .completion()
+                  .map(claim)
+                  .recover(
+                      e -> {
+                        release(claim);
+                        return Future.failedFuture(e);
+                      });
+            });
+  }
+
+  private void refresh(Claim claim) {
+    String user = claim.job.user();
+    claims
+        .get(user)
+        .compose(
+            holder ->
+                claim.tag.equals(holder) && !claim.released
+                    ? claims.put(user, claim.tag, CLAIM_TTL_MS)
+                    : Future.<Void>succeededFuture())
+        .onFailure(e -> log.warn("could not refresh the {} claim of {}", kind, user, e));
+  }
+
+  /** Frees the slot and stops listening; only this claim's, whatever came after it. Idempotent. */
+  public void release(Claim claim) {
+    if (claim == null || claim.released) {
+      return;
+    }
+    claim.released = true;
+    vertx.cancelTimer(claim.refresh);
+    claim.consumer.unregister();
+    local.removeIfPresent(claim.job.user(), claim.job);
+    claims
+        .removeIfPresent(claim.job.user(), claim.tag)
+        .onFailure(e -> log.warn("could not free the {} claim of {}", kind, claim.job.user(), e));
+  }
+
+  /** This node's running job of {@code user}, or null. */
+  public Job find(String user) {
+    return local.get(user);
+  }
+
+  /** Answers a control sent to a job's address, with the job this node runs. */
+  private void control(Message<JsonObject> message) {
+    String user = message.body() == null ? null : message.body().getString(JobBus.USER);
+    Job job = user == null ? null : local.get(user);
+    if (job == null) {
+      message.fail(JobBus.NOT_FOUND, "you are not " + kind + "ing anything");
+      return;
+    }
+    Future<JsonObject> answer =
+        switch (String.valueOf(message.headers().get(ACTION))) {
+          case "terminate" -> job.terminate();
+          case "pause" -> job.pause();
+          case "resume" -> job.resume();
+          case "status" -> job.status();
+          default -> Future.failedFuture(
+              new JobFailure(JobBus.BAD_REQUEST, "bad_request", "no such action"));
+        };
+    answer.onSuccess(message::reply).onFailure(e -> JobBus.fail(message, e));
+  }
+
+  /**
+   * Answers a public control request ({@code {"user"}}) by forwarding it to the user's job,
+   * wherever it runs: its answer, 404 with {@code nothingRunning} when there is none, 503 when its
+   * node does not answer, 400 without a user.
+   */
+  private Handler<Message<JsonObject>> forward(String action, String nothingRunning) {
     return message -> {
       String user = message.body() == null ? null : message.body().getString(JobBus.USER);
       if (user == null) {
         message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\"");
         return;
       }
-      Job job = find(user);
-      if (job == null) {
-        message.fail(JobBus.NOT_FOUND, nothingRunning);
-        return;
-      }
-      action.apply(job).onSuccess(message::reply).onFailure(e -> JobBus.fail(message, e));
+      vertx
+          .eventBus()
+          .<JsonObject>request(
+              jobAddress(kind, user),
+              new JsonObject().put(JobBus.USER, user),
+              new DeliveryOptions().addHeader(ACTION, action).setSendTimeout(FORWARD_TIMEOUT_MS))
+          .onSuccess(reply -> message.reply(reply.body()))
+          .onFailure(
+              e -> {
+                if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+                  message.fail(JobBus.NOT_FOUND, nothingRunning);
+                } else if (e instanceof ReplyException r
+                    && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+                  message.fail(r.failureCode(), r.getMessage());
+                } else {
+                  message.fail(JobBus.UNAVAILABLE, "the node running your " + kind + " does not answer");
+                }
+              });
     };
   }
 
-  /** Registers the terminate, pause, resume and status consumers of one kind. */
+  /** Registers the public terminate, pause, resume and status consumers of this kind. */
   public Future<Void> serveControls(
       EventBus bus,
       String terminate,
@@ -70,10 +215,10 @@ public final class JobRegistry {
       String status,
       String nothingRunning) {
     return Future.all(
-            bus.consumer(terminate, control(Job::terminate, nothingRunning)).completion(),
-            bus.consumer(pause, control(Job::pause, nothingRunning)).completion(),
-            bus.consumer(resume, control(Job::resume, nothingRunning)).completion(),
-            bus.consumer(status, control(Job::status, nothingRunning)).completion())
+            bus.consumer(terminate, forward("terminate", nothingRunning)).completion(),
+            bus.consumer(pause, forward("pause", nothingRunning)).completion(),
+            bus.consumer(resume, forward("resume", nothingRunning)).completion(),
+            bus.consumer(status, forward("status", nothingRunning)).completion())
         .mapEmpty();
   }
 }

@@ -48,7 +48,6 @@ final class UploadJob extends JobBase {
   private final Storage storage;
   private final long maxBytes;
 
-  private JobFailure endedBy;
   private Path tempFile;
   private AsyncFile file;
   private HttpServerFileUpload part;
@@ -237,7 +236,7 @@ final class UploadJob extends JobBase {
         .onSuccess(
             path -> {
               over(null);
-              registry.release(this);
+              release();
               log.info("upload by {} stored {} ({} bytes)", user, filename, size);
               handoff.complete(summary(size));
             })
@@ -282,7 +281,6 @@ final class UploadJob extends JobBase {
       return Future.succeededFuture();
     }
     over(failure);
-    endedBy = failure;
     if (transfer != null) {
       transfer.stop();
     }
@@ -295,7 +293,7 @@ final class UploadJob extends JobBase {
     return cleanUp()
         .onComplete(
             v -> {
-              registry.release(this);
+              release();
               handoff.fail(failure);
             });
   }

@@ -30,19 +30,25 @@ public final class UploadVerticle extends VerticleBase {
     settings = Settings.fromJson(config());
     storage = new Storage(vertx, settings.uploadsDir(), settings.tempDir());
     events = new JobEvents(vertx);
-    jobs = new JobRegistry(vertx, JobBus.KIND_UPLOAD);
     EventBus bus = vertx.eventBus();
-    MessageConsumer<JsonObject> start = bus.localConsumer(JobBus.UPLOAD_START, this::start);
-    return Future.all(
-        start.completion(),
-        jobs.serveControls(
-            bus,
-            JobBus.UPLOAD_TERMINATE,
-            JobBus.UPLOAD_PAUSE,
-            JobBus.UPLOAD_RESUME,
-            JobBus.UPLOAD_STATUS,
-            "you are not uploading anything"));
+    return JobRegistry.create(vertx, JobBus.KIND_UPLOAD)
+        .compose(
+            registry -> {
+              jobs = registry;
+              MessageConsumer<JsonObject> start =
+                  bus.localConsumer(JobBus.UPLOAD_START, this::start);
+              return Future.all(
+                  start.completion(),
+                  jobs.serveControls(
+                      bus,
+                      JobBus.UPLOAD_TERMINATE,
+                      JobBus.UPLOAD_PAUSE,
+                      JobBus.UPLOAD_RESUME,
+                      JobBus.UPLOAD_STATUS,
+                      "you are not uploading anything"));
+            });
   }
+
 
   private void start(Message<JsonObject> message) {
     JsonObject body = message.body();
