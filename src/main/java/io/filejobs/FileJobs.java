@@ -1,5 +1,6 @@
 package io.filejobs;
 
+import io.filejobs.cluster.ClusterConfig;
 import io.filejobs.config.Settings;
 import io.filejobs.export.ExportVerticle;
 import io.filejobs.http.HttpVerticle;
@@ -8,6 +9,9 @@ import io.filejobs.upload.UploadVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
 import java.util.Base64;
 import org.slf4j.Logger;
@@ -25,6 +29,36 @@ public final class FileJobs {
   public record Running(Settings settings, int port) {}
 
   private FileJobs() {}
+
+  /**
+   * The Vert.x instance a node runs on: a plain one, or, with {@code cluster}, one clustered with
+   * Hazelcast (TCP-IP join, see {@link ClusterConfig}). A clustered node must be given the JWT
+   * secret: every node must accept every other node's tokens.
+   */
+  public static Future<Vertx> vertx(Settings settings) {
+    if (!settings.cluster()) {
+      return Future.succeededFuture(Vertx.vertx());
+    }
+    if (settings.jwtSecret().isEmpty()) {
+      return Future.failedFuture(
+          new IllegalArgumentException(
+              "a clustered node needs auth.jwtSecret (FILEJOBS_JWT_SECRET), the same on every node"));
+    }
+    log.info(
+        "joining the cluster on {}:{} with members [{}]",
+        settings.clusterHost(),
+        settings.clusterPort(),
+        settings.clusterMembers());
+    return Vertx.builder()
+        .with(
+            new VertxOptions()
+                .setEventBusOptions(
+                    new EventBusOptions()
+                        .setHost(settings.clusterHost())
+                        .setPort(settings.clusterBusPort())))
+        .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(settings)))
+        .buildClustered();
+  }
 
   public static Future<Running> deploy(Vertx vertx, Settings configured) {
     Settings settings = withSecret(configured);

@@ -1,12 +1,16 @@
 package io.filejobs;
 
 import io.filejobs.auth.Passwords;
+import io.filejobs.config.Settings;
 import io.filejobs.config.SettingsLoader;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,18 +22,43 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    if (args.length > 0) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    if (args.length == 1 && args[0].equals("--cluster")) {
+      env.put("FILEJOBS_CLUSTER", "true");
+    } else if (args.length > 0) {
       System.exit(command(args));
     }
-    Vertx vertx = Vertx.vertx();
-    SettingsLoader.load(vertx, System.getenv())
-        .compose(settings -> FileJobs.deploy(vertx, settings))
+    Settings settings;
+    try {
+      settings = SettingsLoader.read(env);
+    } catch (IllegalArgumentException e) {
+      log.error("filejobs did not start: {}", rootMessage(e));
+      System.exit(1);
+      return;
+    }
+    FileJobs.vertx(settings)
+        .compose(
+            vertx -> {
+              Runtime.getRuntime()
+                  .addShutdownHook(new Thread(() -> stop(vertx), "filejobs-shutdown"));
+              return FileJobs.deploy(vertx, settings)
+                  .onFailure(e -> vertx.close());
+            })
         .onFailure(
             e -> {
               log.error("filejobs did not start: {}", rootMessage(e));
               log.debug("start-up failure", e);
-              vertx.close().onComplete(v -> System.exit(1));
+              System.exit(1);
             });
+  }
+
+  /** On SIGTERM: undeploys everything and, when clustered, leaves the cluster. */
+  private static void stop(Vertx vertx) {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("filejobs did not stop cleanly", e);
+    }
   }
 
   /**
@@ -38,7 +67,7 @@ public final class Main {
    */
   private static int command(String[] args) {
     if (!args[0].equals("hash-password") || args.length > 1) {
-      System.err.println("usage: java -jar filejobs.jar [hash-password]");
+      System.err.println("usage: java -jar filejobs.jar [--cluster | hash-password]");
       return 2;
     }
     String password;

@@ -57,7 +57,12 @@ public final class TestServer {
         60,
         1L << 40,
         1800,
-        60);
+        60,
+        false,
+        "127.0.0.1",
+        5701,
+        "",
+        0);
   }
 
   public static TestServer start(Vertx vertx, Path dir) {

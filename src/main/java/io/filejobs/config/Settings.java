@@ -23,6 +23,11 @@ import java.util.Objects;
  * @param maxUploadBytes largest file an upload may store
  * @param maxPauseSeconds longest a job may stay paused before it is terminated
  * @param idleTimeoutSeconds longest a connection, a request or a job may go without progress
+ * @param cluster whether this node joins a cluster
+ * @param clusterHost the interface Hazelcast and the clustered event bus bind
+ * @param clusterPort Hazelcast's port
+ * @param clusterMembers comma-separated {@code host:port} of the members to join (TCP-IP)
+ * @param clusterBusPort the clustered event bus's port; 0 picks a free one
  */
 public record Settings(
     String httpHost,
@@ -36,7 +41,12 @@ public record Settings(
     long signinLockoutSeconds,
     long maxUploadBytes,
     long maxPauseSeconds,
-    long idleTimeoutSeconds) {
+    long idleTimeoutSeconds,
+    boolean cluster,
+    String clusterHost,
+    int clusterPort,
+    String clusterMembers,
+    int clusterBusPort) {
 
   public Settings {
     Objects.requireNonNull(httpHost, "httpHost");
@@ -84,6 +94,22 @@ public record Settings(
   /** What jobs may wait: their pause and idle limits. */
   public io.filejobs.jobs.JobLimits jobLimits() {
     return new io.filejobs.jobs.JobLimits(maxPauseSeconds, idleTimeoutSeconds);
+  }
+
+  /** A copy that joins a cluster on {@code host:port}, with TCP-IP {@code members}. */
+  public Settings withCluster(String host, int port, String members) {
+    return with("cluster", true)
+        .with("clusterHost", host)
+        .with("clusterPort", port)
+        .with("clusterMembers", members);
+  }
+
+  /** The members to join, one {@code host:port} each. */
+  public java.util.List<String> clusterMemberList() {
+    return java.util.Arrays.stream(clusterMembers.split(","))
+        .map(String::trim)
+        .filter(m -> !m.isEmpty())
+        .toList();
   }
 
   /** A copy with another idle timeout. */

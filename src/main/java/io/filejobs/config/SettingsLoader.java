@@ -24,6 +24,28 @@ public final class SettingsLoader {
 
   private SettingsLoader() {}
 
+  /**
+   * Reads the settings on the calling thread, before any Vert.x instance exists (Main needs them
+   * to know whether to build a clustered one). Blocking: never call it on an event loop.
+   */
+  public static Settings read(Map<String, String> env) {
+    String explicit = blankToNull(env.get(CONF_ENV));
+    java.nio.file.Path path = java.nio.file.Path.of(explicit != null ? explicit : DEFAULT_CONF);
+    JsonObject file;
+    if (java.nio.file.Files.exists(path)) {
+      try {
+        file = parse(path.toString(), java.nio.file.Files.readString(path));
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("cannot read " + path, e);
+      }
+    } else if (explicit != null) {
+      throw new IllegalArgumentException(CONF_ENV + " names " + path + ", which does not exist");
+    } else {
+      file = new JsonObject();
+    }
+    return resolve(file, env);
+  }
+
   public static Future<Settings> load(Vertx vertx, Map<String, String> env) {
     String explicit = blankToNull(env.get(CONF_ENV));
     String path = explicit != null ? explicit : DEFAULT_CONF;
@@ -80,7 +102,12 @@ public final class SettingsLoader {
             number(flat, Setting.SIGNIN_LOCKOUT_SECONDS, 1, Long.MAX_VALUE / 1000),
             number(flat, Setting.MAX_UPLOAD_BYTES, 1, Long.MAX_VALUE),
             number(flat, Setting.MAX_PAUSE_SECONDS, 1, Long.MAX_VALUE / 1000),
-            number(flat, Setting.IDLE_TIMEOUT_SECONDS, 1, Long.MAX_VALUE / 1000));
+            number(flat, Setting.IDLE_TIMEOUT_SECONDS, 1, Long.MAX_VALUE / 1000),
+            bool(flat, Setting.CLUSTER),
+            nonBlank(flat, Setting.CLUSTER_HOST),
+            (int) number(flat, Setting.CLUSTER_PORT, 1, 65535),
+            text(flat, Setting.CLUSTER_MEMBERS),
+            (int) number(flat, Setting.CLUSTER_BUS_PORT, 0, 65535));
     return settings;
   }
 
@@ -113,6 +140,17 @@ public final class SettingsLoader {
           s.label() + " must be between " + min + " and " + max + ", got " + n);
     }
     return n;
+  }
+
+  private static boolean bool(JsonObject flat, Setting s) {
+    Object v = flat.getValue(s.name());
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if ("true".equalsIgnoreCase(String.valueOf(v)) || "false".equalsIgnoreCase(String.valueOf(v))) {
+      return Boolean.parseBoolean(String.valueOf(v));
+    }
+    throw new IllegalArgumentException(s.label() + " must be true or false, got " + v);
   }
 
   private static String blankToNull(String s) {

@@ -1,0 +1,207 @@
+package io.filejobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.filejobs.config.Settings;
+import io.filejobs.jobs.JobBus;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two clustered nodes in this JVM (Hazelcast on loopback, TCP-IP join) sharing one Uploads/
+ * folder and one secret, each with its own HTTP port: any call works on either node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(NoBlockedThreads.class)
+class ClusterTest {
+
+  static final int CHUNK = 16 * 1024;
+
+  Path dir;
+  Node a;
+  Node b;
+  Vertx client;
+  HttpClient http;
+
+  /** One node: its Vert.x, its HTTP port and a client for it. */
+  record Node(Vertx vertx, int port, WebClient web, Path temp) {
+    String signin(String user, String password) {
+      return web.post("/signin").sendJsonObject(new JsonObject().put("username", user).put("password", password))
+          .await().bodyAsJsonObject().getString("auth_token");
+    }
+
+    HttpResponse<Buffer> call(String method, String path, String token) {
+      return web.request(io.vertx.core.http.HttpMethod.valueOf(method), path).putHeader("auth_token", token)
+          .send().await();
+    }
+
+    long tempBytes() throws IOException {
+      long total = 0;
+      try (var files = Files.list(temp)) {
+        for (Path p : files.toList()) {
+          total += Files.size(p);
+        }
+      }
+      return total;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private Node node(Settings settings) {
+    Vertx vertx = FileJobs.vertx(settings).await();
+    FileJobs.Running running = FileJobs.deploy(vertx, settings).await();
+    WebClient web = WebClient.create(client,
+        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(running.port()));
+    return new Node(vertx, running.port(), web, Path.of(settings.tempDir()));
+  }
+
+  @BeforeAll
+  void startCluster(@TempDir Path dir) throws Exception {
+    this.dir = dir;
+    client = Vertx.vertx();
+    http = client.createHttpClient();
+    int portA = freePort();
+    int portB = freePort();
+    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+    Settings base = TestServer.settings(dir);
+    a = node(base.withTempDir(dir.resolve("tmp-a").toString()).withCluster("127.0.0.1", portA, members));
+    b = node(base.withTempDir(dir.resolve("tmp-b").toString()).withCluster("127.0.0.1", portB, members));
+  }
+
+  @AfterAll
+  void stopCluster() {
+    for (Node node : new Node[] {b, a}) {
+      if (node != null) {
+        node.vertx().close().await();
+      }
+    }
+    if (client != null) {
+      client.close().await();
+    }
+  }
+
+  private SlowClients.Upload slowUploadThrough(Node node, String token, String name, int chunks) throws Exception {
+    SlowClients.Upload upload = SlowClients.Upload.start(client, http, node.port(), token, name, CHUNK, 10, chunks);
+    TestServer.await("the upload runs on its node", () -> {
+      try {
+        return node.tempBytes() > 0;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    return upload;
+  }
+
+  @Test
+  @DisplayName("a token from one node works on the other, and a file uploaded through one exports through the other")
+  void crossNodeExport() throws Exception {
+    String token = a.signin("Blake", "blake123");
+    Path file = TestServer.randomFile(dir, "shared.bin", 3_000_000);
+    HttpResponse<Buffer> stored = a.web().post("/upload").putHeader("auth_token", token)
+        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+            .binaryFileUpload("file", "shared.bin", file.toString(), "application/octet-stream")).await();
+    assertEquals(200, stored.statusCode(), stored.bodyAsString());
+
+    HttpResponse<Buffer> exported = b.web().post("/export").putHeader("auth_token", token)
+        .sendJsonObject(new JsonObject().put("filename", "shared.bin")).await();
+
+    assertEquals(200, exported.statusCode());
+    assertArrayEquals(Files.readAllBytes(file), exported.body().getBytes());
+    assertEquals("shared.bin", b.call("GET", "/files", token).bodyAsJsonObject()
+        .getJsonArray("files").getJsonObject(0).getString("name"));
+  }
+
+  @Test
+  @DisplayName("an upload running on node A is paused, asked for, resumed and terminated through node B")
+  void crossNodeUploadControl() throws Exception {
+    String token = b.signin("Utkal", "utkal123");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    b.vertx().eventBus().<JsonObject>consumer(JobBus.userEvents("Utkal"), m -> events.add(m.body()))
+        .completion().await();
+    SlowClients.Upload upload = slowUploadThrough(a, token, "far.bin", 2000);
+
+    JsonObject paused = b.call("POST", "/upload/pause", token).bodyAsJsonObject();
+    assertEquals("paused", paused.getString("state"), paused.encode());
+    JsonObject status = b.call("GET", "/upload/status", token).bodyAsJsonObject();
+    assertEquals("far.bin", status.getString("filename"));
+    assertEquals("running", b.call("POST", "/upload/resume", token).bodyAsJsonObject().getString("state"));
+
+    HttpResponse<Buffer> stopped = b.call("DELETE", "/upload/terminate", token);
+
+    assertEquals(200, stopped.statusCode(), stopped.bodyAsString());
+    assertTrue(stopped.bodyAsJsonObject().getLong("bytes") > 0);
+    assertEquals(0, a.tempBytes(), "node A's temp file must be gone");
+    assertFalse(Files.exists(dir.resolve("Uploads/Utkal/far.bin")));
+    assertEquals(404, b.call("GET", "/upload/status", token).statusCode());
+    assertEquals(404, a.call("GET", "/upload/status", token).statusCode());
+    upload.stop();
+    TestServer.await("node B heard node A's events", () ->
+        events.stream().map(e -> e.getString("event")).toList().containsAll(List.of("started", "paused", "resumed", "terminated")));
+  }
+
+  @Test
+  @DisplayName("an export running on node A is terminated through node B; its client sees it cut")
+  void crossNodeExportTerminate() throws Exception {
+    String token = a.signin("John", "john123");
+    Path file = TestServer.randomFile(dir, "movie.bin", 64 * 1024 * 1024);
+    HttpResponse<Buffer> stored = b.web().post("/upload").putHeader("auth_token", token)
+        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+            .binaryFileUpload("file", "movie.bin", file.toString(), "application/octet-stream")).await();
+    assertEquals(200, stored.statusCode());
+    SlowClients.Export export = SlowClients.Export.start(http, a.port(), token, "movie.bin");
+    HttpClientResponse response = export.response.await();
+    assertEquals(200, response.statusCode());
+
+    HttpResponse<Buffer> stopped = b.call("POST", "/export/terminate", token);
+
+    assertEquals(200, stopped.statusCode(), stopped.bodyAsString());
+    assertFalse(export.readRest(response).await(), "the export must break off");
+    assertEquals(404, a.call("GET", "/export/status", token).statusCode());
+  }
+
+  @Test
+  @DisplayName("one upload per user across the cluster: a second one on the other node gets 409")
+  void oneJobPerUserAcrossNodes() throws Exception {
+    String token = a.signin("Utkal", "utkal123");
+    SlowClients.Upload first = slowUploadThrough(a, token, "one.bin", 60);
+    Path other = TestServer.randomFile(dir, "two.bin", 1000);
+
+    HttpResponse<Buffer> second = b.web().post("/upload").putHeader("auth_token", token)
+        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+            .binaryFileUpload("file", "two.bin", other.toString(), "application/octet-stream")).await();
+
+    assertEquals(409, second.statusCode(), second.bodyAsString());
+    assertEquals(200, first.response.await().statusCode());
+    HttpResponse<Buffer> again = b.web().post("/upload").putHeader("auth_token", token)
+        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+            .binaryFileUpload("file", "two.bin", other.toString(), "application/octet-stream")).await();
+    assertEquals(200, again.statusCode(), "the slot is free once the first upload ended");
+  }
+}
