@@ -1,0 +1,96 @@
+package io.filejobs;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** filejobs's {@link Main} in its own JVM, the way a user runs it; its output is kept. */
+final class ChildJvm implements AutoCloseable {
+
+  static final Pattern LISTENING = Pattern.compile("filejobs listening on ([^:]+):(\\d+)");
+
+  final Process process;
+  private final StringBuffer output = new StringBuffer();
+
+  private ChildJvm(Process process) {
+    this.process = process;
+    Thread reader = new Thread(this::read, "child-jvm-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts Main in {@code workDir} with only {@code env}'s FILEJOBS_* variables and {@code args}. */
+  static ChildJvm start(Path workDir, Map<String, String> env, String... args) throws Exception {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // the service's own logging, not the tests' quiet one
+        "-Dlogback.configurationFile=" + ChildJvm.class.getResource("/logback.xml"),
+        "-cp", System.getProperty("java.class.path"),
+        "io.filejobs.Main"));
+    command.addAll(java.util.List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(k -> k.startsWith("FILEJOBS_"));
+    builder.environment().putAll(env);
+    return new ChildJvm(builder.start());
+  }
+
+  private void read() {
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        output.append(line).append('\n');
+      }
+    } catch (Exception e) {
+      // the process is gone
+    }
+  }
+
+  String output() {
+    return output.toString();
+  }
+
+  /** The first match of {@code pattern} in the output, waiting up to {@code seconds}. */
+  Matcher await(Pattern pattern, long seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      Matcher m = pattern.matcher(output);
+      if (m.find()) {
+        return m;
+      }
+      if (!process.isAlive()) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    Matcher m = pattern.matcher(output);
+    if (m.find()) {
+      return m;
+    }
+    throw new AssertionError("no '" + pattern + "' in:\n" + output);
+  }
+
+  /** The HTTP port it listens on, once it says so. */
+  int port(long seconds) throws InterruptedException {
+    return Integer.parseInt(await(LISTENING, seconds).group(2));
+  }
+
+  /** SIGKILL: no shutdown hook runs, as in a crash. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

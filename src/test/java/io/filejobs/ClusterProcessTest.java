@@ -1,0 +1,106 @@
+package io.filejobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.multipart.MultipartForm;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two nodes as separate JVMs; one is killed mid-upload. */
+@ExtendWith(VertxExtension.class)
+class ClusterProcessTest {
+
+  @TempDir Path dir;
+
+  private Map<String, String> env(String name, int clusterPort, String members) {
+    return Map.of(
+        "FILEJOBS_CLUSTER", "true",
+        "FILEJOBS_CLUSTER_HOST", "127.0.0.1",
+        "FILEJOBS_CLUSTER_PORT", Integer.toString(clusterPort),
+        "FILEJOBS_CLUSTER_MEMBERS", members,
+        "FILEJOBS_HTTP_HOST", "127.0.0.1",
+        "FILEJOBS_HTTP_PORT", "0",
+        "FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString(),
+        "FILEJOBS_TEMP_DIR", dir.resolve("tmp-" + name).toString(),
+        "FILEJOBS_USERS_FILE", Path.of("usersData.json").toAbsolutePath().toString(),
+        "FILEJOBS_JWT_SECRET", TestServer.SECRET);
+  }
+
+  @Test
+  @DisplayName("when a node dies mid-upload, the other goes on, frees the user's slot within seconds, and nothing partial is published")
+  void nodeDeath(Vertx vertx) throws Exception {
+    int portA = ClusterTest.freePort();
+    int portB = ClusterTest.freePort();
+    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+    HttpClient http = vertx.createHttpClient();
+    try (ChildJvm a = ChildJvm.start(dir, env("a", portA, members), "--cluster");
+        ChildJvm b = ChildJvm.start(dir, env("b", portB, members))) {
+      int httpA = a.port(60);
+      int httpB = b.port(60);
+      WebClient onB = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpB));
+      String token = onB.post("/signin").sendJsonObject(
+          new JsonObject().put("username", "Utkal").put("password", "utkal123")).await()
+          .bodyAsJsonObject().getString("auth_token");
+      SlowClients.Upload upload =
+          SlowClients.Upload.start(vertx, http, httpA, token, "doomed.bin", 16 * 1024, 10, 5000);
+      Path tempA = dir.resolve("tmp-a");
+      TestServer.await("the upload runs on node A", () -> {
+        try (Stream<Path> parts = Files.list(tempA)) {
+          return parts.anyMatch(p -> p.toFile().length() > 0);
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      });
+      assertEquals("running", onB.get("/upload/status").putHeader("auth_token", token).send().await()
+          .bodyAsJsonObject().getString("state"), "node B sees the job on node A");
+
+      long killed = System.nanoTime();
+      a.kill();
+      upload.stop();
+
+      Path file = TestServer.randomFile(dir, "after.bin", 1000);
+      HttpResponse<Buffer> again = null;
+      long deadline = killed + 40_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        again = onB.post("/upload").putHeader("auth_token", token)
+            .sendMultipartForm(MultipartForm.create()
+                .binaryFileUpload("file", "after.bin", file.toString(), "application/octet-stream"))
+            .await();
+        if (again.statusCode() == 200) {
+          break;
+        }
+        assertEquals(409, again.statusCode(), again.bodyAsString());
+        Thread.sleep(500);
+      }
+      long freedAfterMs = (System.nanoTime() - killed) / 1_000_000;
+      assertEquals(200, again.statusCode(), "the slot was never freed");
+      assertTrue(freedAfterMs < 25_000, "the slot was freed only after " + freedAfterMs + " ms");
+      TestServer.await("node B no longer routes to the dead node", () ->
+          onB.get("/upload/status").putHeader("auth_token", token).send().await().statusCode() == 404);
+      try (Stream<Path> stored = Files.list(dir.resolve("Uploads/Utkal"))) {
+        assertEquals(java.util.List.of("after.bin"), stored.map(p -> p.getFileName().toString()).toList(),
+            "only complete files are in Uploads/");
+      }
+      assertTrue(b.output().contains("cluster member left"), b.output());
+      org.slf4j.LoggerFactory.getLogger(ClusterProcessTest.class)
+          .warn("slot freed {} ms after the kill", freedAfterMs);
+    } finally {
+      http.close();
+    }
+  }
+}
