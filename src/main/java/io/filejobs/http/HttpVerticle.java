@@ -8,6 +8,7 @@ import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -273,14 +274,19 @@ public final class HttpVerticle extends VerticleBase {
     terminate(ctx, JobBus.EXPORT_TERMINATE, "export");
   }
 
-  private void terminate(RoutingContext ctx, String address, String kind) {
-    ctx.request().resume();
-    vertx
+  /** Sends {@code {"user"}} of the signed-in user to {@code address}; the reply's body. */
+  private Future<JsonObject> ask(RoutingContext ctx, String address) {
+    ctx.request().resume(); // these calls take no body
+    return vertx
         .eventBus()
         .<JsonObject>request(address, new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)))
+        .map(Message::body);
+  }
+
+  private void terminate(RoutingContext ctx, String address, String kind) {
+    ask(ctx, address)
         .onSuccess(
-            reply -> {
-              JsonObject stopped = reply.body();
+            stopped -> {
               String name = stopped.getString(JobBus.FILENAME);
               long bytes = stopped.getLong(JobBus.BYTES, 0L);
               ok(
@@ -301,13 +307,9 @@ public final class HttpVerticle extends VerticleBase {
    * ({@code done}) for the first two.
    */
   private void control(RoutingContext ctx, String address, String done) {
-    ctx.request().resume();
-    vertx
-        .eventBus()
-        .<JsonObject>request(address, new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)))
+    ask(ctx, address)
         .onSuccess(
-            reply -> {
-              JsonObject status = reply.body();
+            status -> {
               JsonObject body = new JsonObject();
               if (done != null) {
                 String name = status.getString(JobBus.FILENAME);
@@ -330,12 +332,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void files(RoutingContext ctx) {
-    ctx.request().resume();
-    vertx
-        .eventBus()
-        .<JsonObject>request(JobBus.FILES, new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)))
-        .onSuccess(reply -> ok(ctx, reply.body()))
-        .onFailure(ctx::fail);
+    ask(ctx, JobBus.FILES).onSuccess(files -> ok(ctx, files)).onFailure(ctx::fail);
   }
 
   private static void ok(RoutingContext ctx, JsonObject body) {
