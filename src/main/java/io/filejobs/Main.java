@@ -67,7 +67,7 @@ public final class Main {
    */
   private static int command(String[] args) {
     if (!args[0].equals("hash-password") || args.length > 1) {
-      System.err.println("usage: java -jar filejobs.jar [--cluster | hash-password]");
+      log.error("usage: java -jar filejobs.jar [--cluster | hash-password]");
       return 2;
     }
     String password;
@@ -83,9 +83,11 @@ public final class Main {
       }
     }
     if (password == null || password.isEmpty()) {
-      System.err.println("hash-password: no password given");
+      log.error("hash-password: no password given");
       return 2;
     }
+    // The hash is this command's result, not a log line: bare on stdout, so that it can be
+    // piped or pasted into usersData.json.
     System.out.println(Passwords.hash(password));
     return 0;
   }

@@ -129,8 +129,4 @@ public final class Users {
   public boolean exists(String username) {
     return byName.containsKey(username);
   }
-
-  public int size() {
-    return byName.size();
-  }
 }

@@ -66,11 +66,6 @@ public record Settings(
     return with("jwtSecret", secret);
   }
 
-  /** A copy with another port. */
-  public Settings withHttpPort(int port) {
-    return with("httpPort", port);
-  }
-
   /** A copy with another temp folder. */
   public Settings withTempDir(String dir) {
     return with("tempDir", dir);

@@ -189,10 +189,6 @@ final class ExportJob extends JobBase {
         // already closed
       }
     }
-    return closed.onComplete(
-        v -> {
-          release();
-          handoff.fail(failure);
-        });
+    return closed.compose(v -> release()).onComplete(v -> handoff.fail(failure));
   }
 }

@@ -71,6 +71,11 @@ final class Failures implements Handler<RoutingContext> {
       code = codeFor(status);
       message = messageFor(status);
     }
+    if (failure instanceof io.vertx.core.http.HttpClosedException) {
+      // the client went away (or an idle connection was closed): nobody to answer
+      log.debug("{} {}: the connection closed first", ctx.request().method(), ctx.request().path());
+      return;
+    }
     if (status >= 500) {
       log.error("{} {} answered {}", ctx.request().method(), ctx.request().path(), status, failure);
     } else {

@@ -109,9 +109,9 @@ public abstract class JobBase implements Job {
             });
   }
 
-  /** Frees the user's slot (if this job holds it). Idempotent. */
-  protected final void release() {
-    registry.release(claim);
+  /** Frees the user's slot (if this job holds it). Idempotent; never fails. */
+  protected final Future<Void> release() {
+    return registry.release(claim);
   }
 
   /**

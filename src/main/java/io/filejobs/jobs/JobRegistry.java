@@ -134,23 +134,30 @@ public final class JobRegistry {
         .onFailure(e -> log.warn("could not refresh the {} claim of {}", kind, user, e));
   }
 
-  /** Frees the slot and stops listening; only this claim's, whatever came after it. Idempotent. */
-  public void release(Claim claim) {
+  /**
+   * Frees the slot and stops listening; only this claim's, whatever came after it. Idempotent.
+   *
+   * @return completes (never fails) once the job's control address is gone cluster-wide and the
+   *     slot is free, so that whoever is then told the job ended finds no trace of it
+   */
+  public Future<Void> release(Claim claim) {
     if (claim == null || claim.released) {
-      return;
+      return Future.succeededFuture();
     }
     claim.released = true;
     vertx.cancelTimer(claim.refresh);
-    claim.consumer.unregister();
     local.removeIfPresent(claim.job.user(), claim.job);
-    claims
-        .removeIfPresent(claim.job.user(), claim.tag)
-        .onFailure(e -> log.warn("could not free the {} claim of {}", kind, claim.job.user(), e));
-  }
-
-  /** This node's running job of {@code user}, or null. */
-  public Job find(String user) {
-    return local.get(user);
+    Future<Void> unregistered =
+        claim.consumer.unregister().recover(e -> Future.succeededFuture());
+    Future<Boolean> freed =
+        claims
+            .removeIfPresent(claim.job.user(), claim.tag)
+            .recover(
+                e -> {
+                  log.warn("could not free the {} claim of {}", kind, claim.job.user(), e);
+                  return Future.succeededFuture(false);
+                });
+    return Future.join(unregistered, freed).transform(ar -> Future.succeededFuture());
   }
 
   /** Answers a control sent to a job's address, with the job this node runs. */
@@ -177,6 +184,10 @@ public final class JobRegistry {
    * Answers a public control request ({@code {"user"}}) by forwarding it to the user's job,
    * wherever it runs: its answer, 404 with {@code nothingRunning} when there is none, 503 when its
    * node does not answer, 400 without a user.
+   *
+   * <p>The claim decides whether a job runs: without one the answer is 404 at once. (Right after
+   * a job ends, a node's view of the bus may still list the job's address for a moment; asking
+   * the claim first keeps that from turning a plain 404 into a wait and a 503.)
    */
   private Handler<Message<JsonObject>> forward(String action, String nothingRunning) {
     return message -> {
@@ -185,12 +196,20 @@ public final class JobRegistry {
         message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\"");
         return;
       }
-      vertx
-          .eventBus()
-          .<JsonObject>request(
-              jobAddress(kind, user),
-              new JsonObject().put(JobBus.USER, user),
-              new DeliveryOptions().addHeader(ACTION, action).setSendTimeout(FORWARD_TIMEOUT_MS))
+      claims
+          .get(user)
+          .compose(
+              holder ->
+                  holder == null
+                      ? Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "no claim"))
+                      : vertx
+                          .eventBus()
+                          .<JsonObject>request(
+                              jobAddress(kind, user),
+                              new JsonObject().put(JobBus.USER, user),
+                              new DeliveryOptions()
+                                  .addHeader(ACTION, action)
+                                  .setSendTimeout(FORWARD_TIMEOUT_MS)))
           .onSuccess(reply -> message.reply(reply.body()))
           .onFailure(
               e -> {
@@ -200,7 +219,8 @@ public final class JobRegistry {
                     && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
                   message.fail(r.failureCode(), r.getMessage());
                 } else {
-                  message.fail(JobBus.UNAVAILABLE, "the node running your " + kind + " does not answer");
+                  message.fail(
+                      JobBus.UNAVAILABLE, "the node running your " + kind + " does not answer");
                 }
               });
     };

@@ -105,11 +105,6 @@ public final class Transfer {
     return sourceEnded;
   }
 
-  /** True once the transfer completed, failed or was stopped. */
-  public boolean done() {
-    return stopped;
-  }
-
   /** Stops at once: the source is paused and no more bytes reach the sink. */
   public void stop() {
     if (!stopped) {

@@ -212,7 +212,7 @@ final class UploadJob extends JobBase {
       return; // stopped on purpose: terminated, refused or disconnected
     }
     if (cause instanceof Transfer.LimitExceeded) {
-      fail(413, "payload_too_large", "the file is larger than the limit of " + maxBytes + " bytes");
+      fail(JobBus.TOO_LARGE, "payload_too_large", "the file is larger than the limit of " + maxBytes + " bytes");
     } else if (cause instanceof FileSystemException) {
       log.error("upload of {} by {}: cannot write the temp file", filename, user, cause);
       fail(500, "internal_error", "the file could not be written");
@@ -236,9 +236,8 @@ final class UploadJob extends JobBase {
         .onSuccess(
             path -> {
               over(null);
-              release();
               log.info("upload by {} stored {} ({} bytes)", user, filename, size);
-              handoff.complete(summary(size));
+              release().onComplete(v -> handoff.complete(summary(size)));
             })
         .onFailure(
             e -> {
@@ -290,12 +289,7 @@ final class UploadJob extends JobBase {
       part.handler(null);
       part.resume();
     }
-    return cleanUp()
-        .onComplete(
-            v -> {
-              release();
-              handoff.fail(failure);
-            });
+    return cleanUp().compose(v -> release()).onComplete(v -> handoff.fail(failure));
   }
 
   /** Closes the temp file (if still open) and deletes it (if made); never fails. */
