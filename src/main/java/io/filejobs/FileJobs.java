@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -37,7 +38,7 @@ public final class FileJobs {
    */
   public static Future<Vertx> vertx(Settings settings) {
     if (!settings.cluster()) {
-      return Future.succeededFuture(Vertx.vertx());
+      return Future.succeededFuture(Vertx.vertx(options()));
     }
     if (settings.jwtSecret().isEmpty()) {
       return Future.failedFuture(
@@ -51,13 +52,24 @@ public final class FileJobs {
         settings.clusterMembers());
     return Vertx.builder()
         .with(
-            new VertxOptions()
+            options()
                 .setEventBusOptions(
                     new EventBusOptions()
                         .setHost(settings.clusterHost())
                         .setPort(settings.clusterBusPort())))
         .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(settings)))
         .buildClustered();
+  }
+
+  /**
+   * Every path the service opens is a configured folder, never a classpath resource, so Vert.x's
+   * classpath resolution is off. (It also keeps a file cache whose JVM shutdown hook deletes it at
+   * once on SIGTERM, which made every file-system call of the stop's grace time fail: an upload
+   * completing then could not be published.)
+   */
+  private static VertxOptions options() {
+    return new VertxOptions()
+        .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false));
   }
 
   public static Future<Running> deploy(Vertx vertx, Settings configured) {

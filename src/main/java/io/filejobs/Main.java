@@ -40,7 +40,7 @@ public final class Main {
         .compose(
             vertx -> {
               Runtime.getRuntime()
-                  .addShutdownHook(new Thread(() -> stop(vertx), "filejobs-shutdown"));
+                  .addShutdownHook(new Thread(() -> stop(vertx, settings), "filejobs-shutdown"));
               return FileJobs.deploy(vertx, settings)
                   .onFailure(e -> vertx.close());
             })
@@ -52,10 +52,20 @@ public final class Main {
             });
   }
 
-  /** On SIGTERM: undeploys everything and, when clustered, leaves the cluster. */
-  private static void stop(Vertx vertx) {
+  /**
+   * On SIGTERM (or Ctrl-C): undeploys everything and, when clustered, leaves the cluster. The
+   * HTTP server stops accepting at once; running transfers get the grace time to end, then are
+   * ended and cleaned up (see {@code JobRegistry.stop}).
+   */
+  private static void stop(Vertx vertx, Settings settings) {
+    log.info("filejobs stopping (grace time {} s)", settings.stopGraceSeconds());
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      vertx
+          .close()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(settings.stopGraceSeconds() + 30, TimeUnit.SECONDS);
+      log.info("filejobs stopped");
     } catch (Exception e) {
       log.warn("filejobs did not stop cleanly", e);
     }

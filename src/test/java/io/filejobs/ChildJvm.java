@@ -16,10 +16,11 @@ final class ChildJvm implements AutoCloseable {
 
   final Process process;
   private final StringBuffer output = new StringBuffer();
+  private final Thread reader;
 
   private ChildJvm(Process process) {
     this.process = process;
-    Thread reader = new Thread(this::read, "child-jvm-output");
+    reader = new Thread(this::read, "child-jvm-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -54,6 +55,11 @@ final class ChildJvm implements AutoCloseable {
     return output.toString();
   }
 
+  /** Once the process has exited: waits until all it wrote has been read. */
+  void awaitOutputEnd() throws InterruptedException {
+    reader.join(5000);
+  }
+
   /** The first match of {@code pattern} in the output, waiting up to {@code seconds}. */
   Matcher await(Pattern pattern, long seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -77,6 +83,14 @@ final class ChildJvm implements AutoCloseable {
   /** The HTTP port it listens on, once it says so. */
   int port(long seconds) throws InterruptedException {
     return Integer.parseInt(await(LISTENING, seconds).group(2));
+  }
+
+  /**
+   * SIGTERM, keeping its output readable ({@code Process.destroy} would also close the pipes, and
+   * whatever the process logs while it stops would be lost).
+   */
+  void terminate() {
+    process.toHandle().destroy();
   }
 
   /** SIGKILL: no shutdown hook runs, as in a crash. */

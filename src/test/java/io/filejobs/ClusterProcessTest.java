@@ -59,13 +59,8 @@ class ClusterProcessTest {
       SlowClients.Upload upload =
           SlowClients.Upload.start(vertx, http, httpA, token, "doomed.bin", 16 * 1024, 10, 5000);
       Path tempA = dir.resolve("tmp-a");
-      TestServer.await("the upload runs on node A", () -> {
-        try (Stream<Path> parts = Files.list(tempA)) {
-          return parts.anyMatch(p -> p.toFile().length() > 0);
-        } catch (java.io.IOException e) {
-          return false;
-        }
-      });
+      TestServer.await("the upload runs on node A", () ->
+          TestServer.tempFiles(tempA).stream().anyMatch(p -> p.toFile().length() > 0));
       assertEquals("running", onB.get("/upload/status").putHeader("auth_token", token).send().await()
           .bodyAsJsonObject().getString("state"), "node B sees the job on node A");
 

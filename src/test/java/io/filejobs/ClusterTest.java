@@ -59,10 +59,8 @@ class ClusterTest {
 
     long tempBytes() throws IOException {
       long total = 0;
-      try (var files = Files.list(temp)) {
-        for (Path p : files.toList()) {
-          total += Files.size(p);
-        }
+      for (Path p : TestServer.tempFiles(temp)) {
+        total += Files.size(p);
       }
       return total;
     }

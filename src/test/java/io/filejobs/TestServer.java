@@ -58,6 +58,7 @@ public final class TestServer {
         1L << 40,
         1800,
         60,
+        1,
         false,
         "127.0.0.1",
         5701,
@@ -118,15 +119,23 @@ public final class TestServer {
         .await();
   }
 
-  /** Entries of the temp folder (uploads in progress). */
+  /** Files in the temp folder (uploads in progress), apart from the nodes' lock files. */
   public List<Path> tempFiles() {
+    return tempFiles(temp);
+  }
+
+  /** Files under {@code temp} (uploads in progress), apart from the nodes' lock files. */
+  public static List<Path> tempFiles(Path temp) {
     if (!Files.isDirectory(temp)) {
       return List.of();
     }
-    try (Stream<Path> files = Files.list(temp)) {
-      return files.toList();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    try (Stream<Path> files = Files.walk(temp)) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().endsWith(".lock"))
+          .toList();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return tempFiles(temp); // a file went away during the walk: look again
     }
   }
 

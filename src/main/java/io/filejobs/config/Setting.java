@@ -16,6 +16,7 @@ enum Setting {
   SIGNIN_LOCKOUT_SECONDS("auth", "signinLockoutSeconds", "FILEJOBS_SIGNIN_LOCKOUT_SECONDS", 60),
   MAX_UPLOAD_BYTES("upload", "maxBytes", "FILEJOBS_MAX_UPLOAD_BYTES", 16L * 1024 * 1024 * 1024),
   MAX_PAUSE_SECONDS("jobs", "maxPauseSeconds", "FILEJOBS_MAX_PAUSE_SECONDS", 1800),
+  STOP_GRACE_SECONDS("jobs", "stopGraceSeconds", "FILEJOBS_STOP_GRACE_SECONDS", 10),
   IDLE_TIMEOUT_SECONDS("http", "idleTimeoutSeconds", "FILEJOBS_IDLE_TIMEOUT_SECONDS", 60),
   CLUSTER("cluster", "enabled", "FILEJOBS_CLUSTER", false),
   CLUSTER_HOST("cluster", "host", "FILEJOBS_CLUSTER_HOST", "127.0.0.1"),

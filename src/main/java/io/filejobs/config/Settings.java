@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param maxUploadBytes largest file an upload may store
  * @param maxPauseSeconds longest a job may stay paused before it is terminated
  * @param idleTimeoutSeconds longest a connection, a request or a job may go without progress
+ * @param stopGraceSeconds on a stop, how long running jobs may go on before they are ended
  * @param cluster whether this node joins a cluster
  * @param clusterHost the interface Hazelcast and the clustered event bus bind
  * @param clusterPort Hazelcast's port
@@ -42,6 +43,7 @@ public record Settings(
     long maxUploadBytes,
     long maxPauseSeconds,
     long idleTimeoutSeconds,
+    long stopGraceSeconds,
     boolean cluster,
     String clusterHost,
     int clusterPort,
@@ -110,6 +112,11 @@ public record Settings(
   /** A copy with another idle timeout. */
   public Settings withIdleTimeoutSeconds(long seconds) {
     return with("idleTimeoutSeconds", seconds);
+  }
+
+  /** A copy with another stop grace time. */
+  public Settings withStopGraceSeconds(long seconds) {
+    return with("stopGraceSeconds", seconds);
   }
 
   /** A copy with another pause limit. */

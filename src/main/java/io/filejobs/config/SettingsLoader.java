@@ -103,6 +103,7 @@ public final class SettingsLoader {
             number(flat, Setting.MAX_UPLOAD_BYTES, 1, Long.MAX_VALUE),
             number(flat, Setting.MAX_PAUSE_SECONDS, 1, Long.MAX_VALUE / 1000),
             number(flat, Setting.IDLE_TIMEOUT_SECONDS, 1, Long.MAX_VALUE / 1000),
+            number(flat, Setting.STOP_GRACE_SECONDS, 0, 3600),
             bool(flat, Setting.CLUSTER),
             nonBlank(flat, Setting.CLUSTER_HOST),
             (int) number(flat, Setting.CLUSTER_PORT, 1, 65535),

@@ -50,6 +50,14 @@ public final class ExportVerticle extends VerticleBase {
             });
   }
 
+  /**
+   * Lets running exports go on for the grace time, then ends the rest (their clients see the body
+   * cut short), before the consumers go away.
+   */
+  @Override
+  public Future<?> stop() {
+    return jobs.stop(settings.stopGraceSeconds() * 1000);
+  }
 
   private void start(Message<JsonObject> message) {
     JsonObject body = message.body();

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * client; a 5xx is logged with its cause.
  *
  * <p>When the request body has not been read (an upload refused or stopped), the connection is
- * closed after the answer: at once for a terminated upload, so no more bytes are read; otherwise
- * after a short linger that discards the rest of the body, so the client gets to read the answer.
+ * closed after the answer: at once for an upload that was terminated or cut off by a stop, so no
+ * more bytes are read; otherwise after a short linger that discards the rest of the body, so the
+ * client gets to read the answer.
  */
 final class Failures implements Handler<RoutingContext> {
 
@@ -76,13 +77,14 @@ final class Failures implements Handler<RoutingContext> {
       log.debug("{} {}: the connection closed first", ctx.request().method(), ctx.request().path());
       return;
     }
-    if (status >= 500) {
+    boolean stopping = failure instanceof JobFailure f && JobFailure.STOPPING.equals(f.code());
+    if (status >= 500 && !stopping) {
       log.error("{} {} answered {}", ctx.request().method(), ctx.request().path(), status, failure);
     } else {
       log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status, message);
     }
-    boolean stopReading = failure instanceof JobFailure f && JobFailure.TERMINATED.equals(f.code());
-    long retryAfter = failure instanceof ApiError e ? e.retryAfterSeconds() : 0;
+    boolean stopReading = failure instanceof JobFailure f && f.cutOff();
+    long retryAfter = failure instanceof ApiError e ? e.retryAfterSeconds() : stopping ? 1 : 0;
     answer(ctx, status, new JsonObject().put("error", code).put("message", message), stopReading,
         retryAfter);
   }

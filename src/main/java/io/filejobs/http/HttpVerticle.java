@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 
 /**
  * The HTTP API: routing, token checks, and the mapping of job results to answers. It holds no job
@@ -76,6 +77,18 @@ public final class HttpVerticle extends VerticleBase {
                   .listen();
             })
         .onSuccess(listening -> server = listening);
+  }
+
+  /**
+   * Stops accepting connections at once, closes idle ones, and lets requests under way end (the
+   * job verticles end running transfers after the grace time); whatever is still open a few
+   * seconds after that is closed.
+   */
+  @Override
+  public Future<?> stop() {
+    return server == null
+        ? Future.succeededFuture()
+        : server.shutdown(Duration.ofSeconds(settings.stopGraceSeconds() + 5));
   }
 
   /** The port the server listens on (the real one when configured with 0). */

@@ -25,4 +25,10 @@ public interface Job extends Shareable {
 
   /** Where the job is: state, bytes, total, start time and rate. */
   Future<JsonObject> status();
+
+  /**
+   * Ends the job because its node is stopping (503 {@code stopping} to its client), unless it
+   * has ended or is finishing; completes once it has acted.
+   */
+  Future<Void> stopNow();
 }

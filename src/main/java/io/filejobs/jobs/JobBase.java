@@ -98,6 +98,12 @@ public abstract class JobBase implements Job {
   protected final Future<Void> claim() {
     return registry
         .claim(this)
+        .onFailure(
+            e -> {
+              if (e instanceof JobFailure refusal) {
+                handoff.fail(refusal); // the HTTP side answers with it, code and all
+              }
+            })
         .compose(
             taken -> {
               claim = taken;
@@ -265,6 +271,25 @@ public abstract class JobBase implements Job {
         .onComplete(v -> answer.complete(summary(bytes)));
   }
 
+  @Override
+  public final Future<Void> stopNow() {
+    return onContext(answer -> {
+      if (phase == Phase.ENDED || phase == Phase.FINISHING) {
+        answer.complete();
+        return;
+      }
+      long bytes = bytes();
+      String what = filename == null ? "your " + kind : "the " + kind + " of " + filename;
+      log.info("{} by {} ended after {} bytes: the service is stopping", what, user, bytes);
+      end(new JobFailure(
+              JobBus.UNAVAILABLE,
+              JobFailure.STOPPING,
+              "the service is stopping: " + what + " was ended after " + bytes + " bytes"
+                  + terminatedSuffix() + "; try again in a moment"))
+          .onComplete(v -> answer.complete());
+    }).mapEmpty();
+  }
+
   /** What a terminate message adds for this kind (an upload: that nothing was stored). */
   protected String terminatedSuffix() {
     return "";
@@ -319,8 +344,8 @@ public abstract class JobBase implements Job {
     return true;
   }
 
-  private Future<JsonObject> onContext(Consumer<Promise<JsonObject>> action) {
-    Promise<JsonObject> answer = Promise.promise();
+  private <T> Future<T> onContext(Consumer<Promise<T>> action) {
+    Promise<T> answer = Promise.promise();
     handoff.context().runOnContext(v -> action.accept(answer));
     return answer.future();
   }

@@ -11,6 +11,9 @@ public final class JobFailure extends RuntimeException {
   /** The owner terminated the job. */
   public static final String TERMINATED = "terminated";
 
+  /** The job's node is stopping. */
+  public static final String STOPPING = "stopping";
+
   private final int status;
   private final String code;
 
@@ -26,5 +29,10 @@ public final class JobFailure extends RuntimeException {
 
   public String code() {
     return code;
+  }
+
+  /** True when the job was cut off on purpose, so its client's remaining bytes are not wanted. */
+  public boolean cutOff() {
+    return TERMINATED.equals(code) || STOPPING.equals(code);
   }
 }

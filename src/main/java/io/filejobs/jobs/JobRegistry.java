@@ -2,6 +2,7 @@ package io.filejobs.jobs;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -12,7 +13,10 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +55,10 @@ public final class JobRegistry {
   private final LocalMap<String, Job> local;
   private final AsyncMap<String, String> claims;
   private final String node = UUID.randomUUID().toString();
+  /** The claims this registry's jobs hold now, on whatever context each job runs. */
+  private final Set<Claim> held = ConcurrentHashMap.newKeySet();
+  /** Set once the node stops: no new job may start here. */
+  private volatile boolean stopping;
 
   private JobRegistry(Vertx vertx, String kind, AsyncMap<String, String> claims) {
     this.vertx = vertx;
@@ -76,6 +84,7 @@ public final class JobRegistry {
     private final Job job;
     private final String tag;
     private final MessageConsumer<JsonObject> consumer;
+    private final Promise<Void> gone = Promise.promise();
     private long refresh = -1;
     private boolean released;
 
@@ -90,9 +99,13 @@ public final class JobRegistry {
    * Claims {@code job}'s user's slot, cluster-wide, and starts listening for its controls. Call on
    * the job's context (its control consumer and refresh timer run there).
    *
-   * @return the claim, or a {@link JobFailure} 409 when the user runs a job of this kind anywhere
+   * @return the claim, or a {@link JobFailure}: 409 when the user runs a job of this kind
+   *     anywhere, 503 when this node is stopping
    */
   public Future<Claim> claim(Job job) {
+    if (stopping) {
+      return Future.failedFuture(stoppingFailure());
+    }
     String user = job.user();
     String tag = node + "/" + UUID.randomUUID();
     return claims
@@ -111,6 +124,10 @@ public final class JobRegistry {
                   vertx.eventBus().consumer(jobAddress(kind, user), this::control);
               Claim claim = new Claim(job, tag, consumer);
               claim.refresh = vertx.setPeriodic(REFRESH_MS, id -> refresh(claim));
+              held.add(claim);
+              if (stopping) { // stop() began meanwhile and may not have seen this claim
+                return release(claim).compose(v -> Future.failedFuture(stoppingFailure()));
+              }
               return consumer
                   .completion()
                   .map(claim)
@@ -157,7 +174,55 @@ public final class JobRegistry {
                   log.warn("could not free the {} claim of {}", kind, claim.job.user(), e);
                   return Future.succeededFuture(false);
                 });
-    return Future.join(unregistered, freed).transform(ar -> Future.succeededFuture());
+    Future<Void> done =
+        Future.join(unregistered, freed).transform(ar -> Future.succeededFuture());
+    done.onComplete(
+        v -> {
+          held.remove(claim);
+          claim.gone.complete();
+        });
+    return done;
+  }
+
+  private JobFailure stoppingFailure() {
+    return new JobFailure(
+        JobBus.UNAVAILABLE, JobFailure.STOPPING, "the service is stopping: try again in a moment");
+  }
+
+  /**
+   * Stops this node's jobs of this kind: refuses new ones at once (503), lets the running ones go
+   * on for up to {@code graceMs} (one that completes meanwhile is stored or sent whole), then ends
+   * the rest ({@link Job#stopNow}).
+   *
+   * @return completes once every job has ended and freed its slot, or (logged) when one has not
+   *     10 s after the grace time
+   */
+  public Future<Void> stop(long graceMs) {
+    stopping = true;
+    List<Claim> running = List.copyOf(held);
+    if (running.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    log.info("stopping: {} {}(s) running, ending in {} ms unless done", running.size(), kind, graceMs);
+    Promise<Void> stopped = Promise.promise();
+    Future.join(running.stream().map(c -> c.gone.future()).toList())
+        .onComplete(v -> stopped.tryComplete());
+    long cut =
+        vertx.setTimer(
+            Math.max(1, graceMs),
+            id -> running.forEach(c -> c.job.stopNow())); // a job that ended ignores it
+    long giveUp =
+        vertx.setTimer(
+            graceMs + 10_000,
+            id -> {
+              if (stopped.tryComplete()) {
+                log.warn("stopping: some {}s did not end in time", kind);
+              }
+            });
+    return stopped.future().onComplete(v -> {
+      vertx.cancelTimer(cut);
+      vertx.cancelTimer(giveUp);
+    });
   }
 
   /** Answers a control sent to a job's address, with the job this node runs. */

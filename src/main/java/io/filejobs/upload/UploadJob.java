@@ -271,7 +271,7 @@ final class UploadJob extends JobBase {
 
   /**
    * Ends the job with {@code failure}: stops the bytes, removes the temp file, frees the slot and
-   * fails the exchange. A terminated upload reads no more bytes; a refused one lets the rest of
+   * fails the exchange. An upload terminated or cut off by a stop reads no more bytes; a refused one lets the rest of
    * the body drain away while the HTTP layer answers.
    */
   @Override
@@ -283,7 +283,7 @@ final class UploadJob extends JobBase {
     if (transfer != null) {
       transfer.stop();
     }
-    if (JobFailure.TERMINATED.equals(failure.code())) {
+    if (failure.cutOff()) {
       request.pause();
     } else if (part != null) {
       part.handler(null);

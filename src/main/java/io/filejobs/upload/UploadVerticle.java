@@ -5,6 +5,7 @@ import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobRegistry;
+import io.filejobs.storage.NodeTempDir;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -12,11 +13,15 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 
 /**
  * Owns the upload jobs: answers {@value JobBus#UPLOAD_START} (from this process's HTTP verticle)
  * and {@value JobBus#UPLOAD_TERMINATE} (from anywhere on the bus). Each job runs as an {@link
  * UploadJob} on its HTTP connection's event loop.
+ *
+ * <p>Its uploads in progress live in this node's own {@link NodeTempDir}; starting removes the
+ * temp files dead nodes left, stopping removes this node's.
  */
 public final class UploadVerticle extends VerticleBase {
 
@@ -24,14 +29,20 @@ public final class UploadVerticle extends VerticleBase {
   private Storage storage;
   private JobRegistry jobs;
   private JobEvents events;
+  private NodeTempDir temp;
 
   @Override
   public Future<?> start() {
     settings = Settings.fromJson(config());
-    storage = new Storage(vertx, settings.uploadsDir(), settings.tempDir());
     events = new JobEvents(vertx);
     EventBus bus = vertx.eventBus();
-    return JobRegistry.create(vertx, JobBus.KIND_UPLOAD)
+    return NodeTempDir.take(vertx, Path.of(settings.tempDir()))
+        .compose(
+            taken -> {
+              temp = taken;
+              storage = new Storage(vertx, settings.uploadsDir(), temp.path().toString());
+              return JobRegistry.create(vertx, JobBus.KIND_UPLOAD);
+            })
         .compose(
             registry -> {
               jobs = registry;
@@ -49,6 +60,15 @@ public final class UploadVerticle extends VerticleBase {
             });
   }
 
+  /**
+   * Lets running uploads go on for the grace time (one that completes is stored), then ends the
+   * rest with 503 and removes their temp files, before the consumers go away.
+   */
+  @Override
+  public Future<?> stop() {
+    Future<Void> stopped = jobs == null ? Future.succeededFuture() : jobs.stop(settings.stopGraceSeconds() * 1000);
+    return stopped.compose(v -> temp == null ? Future.succeededFuture() : temp.remove(vertx));
+  }
 
   private void start(Message<JsonObject> message) {
     JsonObject body = message.body();
