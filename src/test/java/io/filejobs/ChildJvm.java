@@ -27,7 +27,24 @@ final class ChildJvm implements AutoCloseable {
 
   /** Starts Main in {@code workDir} with only {@code env}'s FILEJOBS_* variables and {@code args}. */
   static ChildJvm start(Path workDir, Map<String, String> env, String... args) throws Exception {
-    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+    return start(java.util.List.of(), workDir, env, args);
+  }
+
+  /**
+   * Starts Main under {@code ulimit -f kib}: any file it writes fails (EFBIG) past that size, a
+   * real write failure from the OS that needs no privilege.
+   */
+  static ChildJvm startWithFileSizeLimit(long kib, Path workDir, Map<String, String> env)
+      throws Exception {
+    return start(java.util.List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$@\"", "bash"),
+        workDir, env);
+  }
+
+  private static ChildJvm start(
+      java.util.List<String> prefix, Path workDir, Map<String, String> env, String... args)
+      throws Exception {
+    java.util.List<String> command = new java.util.ArrayList<>(prefix);
+    command.addAll(java.util.List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // the service's own logging, not the tests' quiet one
         "-Dlogback.configurationFile=" + ChildJvm.class.getResource("/logback.xml"),

@@ -94,9 +94,16 @@ final class SlowClients {
   static final class Export {
     final Future<HttpClientResponse> response;
     final AtomicLong received = new AtomicLong();
+    /** SHA-256 of the bytes received, once {@link #readRest} has ended. */
+    final java.security.MessageDigest sha256;
 
     private Export(Future<HttpClientResponse> response) {
       this.response = response;
+      try {
+        this.sha256 = java.security.MessageDigest.getInstance("SHA-256");
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     static Export start(HttpClient client, int port, String token, String filename) {
@@ -126,7 +133,11 @@ final class SlowClients {
     Future<Boolean> readRest(HttpClientResponse resp) {
       Promise<Boolean> ended = Promise.promise();
       try {
-        resp.handler(b -> received.addAndGet(b.length()));
+        resp.handler(
+            b -> {
+              received.addAndGet(b.length());
+              sha256.update(b.getBytes());
+            });
         resp.exceptionHandler(e -> ended.tryComplete(false));
         resp.endHandler(v -> ended.tryComplete(true));
       } catch (IllegalStateException over) {

@@ -126,6 +126,10 @@ final class ExportJob extends JobBase {
               if (phase != Phase.MOVING) {
                 return Future.failedFuture("stopped");
               }
+              if (bytes != size) { // truncated while it was sent (a publish never does that)
+                return Future.failedFuture(new FileSystemException(
+                    "the file shrank from " + size + " to " + bytes + " bytes while it was sent"));
+              }
               phase = Phase.FINISHING;
               return response.end().map(bytes);
             })

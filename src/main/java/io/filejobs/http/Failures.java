@@ -199,6 +199,7 @@ final class Failures implements Handler<RoutingContext> {
       case 414 -> "uri_too_long";
       case 431 -> "headers_too_large";
       case 503 -> "unavailable";
+      case 507 -> "insufficient_storage";
       default -> status >= 500 ? "internal_error" : "error";
     };
   }

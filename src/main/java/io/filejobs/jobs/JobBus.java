@@ -70,6 +70,8 @@ public final class JobBus {
   /** A fault of the server itself (a file that cannot be opened or written, ...). */
   public static final int FAILED = 500;
 
+  public static final int INSUFFICIENT_STORAGE = 507;
+
   /** The node that runs the job does not answer (it may have just died). */
   public static final int UNAVAILABLE = 503;
 

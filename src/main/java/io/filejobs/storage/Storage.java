@@ -235,6 +235,23 @@ public final class Storage {
             });
   }
 
+  /**
+   * True when {@code e} says the disk has no room: the file system is full (ENOSPC), the owner's
+   * quota is used up (EDQUOT), or the file would pass the largest size allowed (EFBIG).
+   */
+  public static boolean isOutOfSpace(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null
+          && (message.contains("No space left on device")
+              || message.contains("Disk quota exceeded")
+              || message.contains("File too large"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** True when {@code e} says a file was not there. */
   public static boolean isNoSuchFile(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

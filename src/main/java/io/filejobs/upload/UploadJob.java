@@ -44,6 +44,8 @@ final class UploadJob extends JobBase {
    */
   static final long MISSING_END_CHECK_MS = 250;
 
+  static final String NO_ROOM = "the server has no room for this file now; nothing was stored";
+
   private final HttpServerRequest request;
   private final Storage storage;
   private final long maxBytes;
@@ -213,9 +215,13 @@ final class UploadJob extends JobBase {
     }
     if (cause instanceof Transfer.LimitExceeded) {
       fail(JobBus.TOO_LARGE, "payload_too_large", "the file is larger than the limit of " + maxBytes + " bytes");
+    } else if (Storage.isOutOfSpace(cause)) {
+      log.error("upload of {} by {}: no room on the disk after {} bytes: {}", filename, user,
+          transfer.bytes(), cause.getMessage());
+      fail(JobBus.INSUFFICIENT_STORAGE, "insufficient_storage", NO_ROOM);
     } else if (cause instanceof FileSystemException) {
       log.error("upload of {} by {}: cannot write the temp file", filename, user, cause);
-      fail(500, "internal_error", "the file could not be written");
+      fail(500, "internal_error", "the file could not be written; nothing was stored");
     } else {
       log.info("upload of {} by {} broke off: {}", filename, user, cause.toString());
       fail(400, "bad_request", "the upload broke off before its end");
@@ -241,8 +247,14 @@ final class UploadJob extends JobBase {
             })
         .onFailure(
             e -> {
-              log.error("upload by {}: cannot publish {}", user, filename, e);
-              fail(500, "internal_error", "the file could not be stored");
+              if (Storage.isOutOfSpace(e)) {
+                log.error("upload by {}: no room on the disk to publish {}: {}", user, filename,
+                    e.getMessage());
+                fail(JobBus.INSUFFICIENT_STORAGE, "insufficient_storage", NO_ROOM);
+              } else {
+                log.error("upload by {}: cannot publish {}", user, filename, e);
+                fail(500, "internal_error", "the file could not be stored");
+              }
             });
   }
 
