@@ -1,5 +1,7 @@
 package io.filejobs;
 
+import io.filejobs.auth.SigninGuard;
+import io.filejobs.auth.Users;
 import io.filejobs.cluster.ClusterConfig;
 import io.filejobs.config.Settings;
 import io.filejobs.export.ExportVerticle;
@@ -13,8 +15,13 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.file.FileSystemOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +35,12 @@ public final class FileJobs {
 
   /** A deployed service. */
   public record Running(Settings settings, int port) {}
+
+  /**
+   * HTTP verticle instances: one per event loop (Vert.x's default count, twice the cores), so
+   * that connections, and the transfers on them, spread over every core.
+   */
+  static final int HTTP_INSTANCES = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
 
   private FileJobs() {}
 
@@ -75,15 +88,30 @@ public final class FileJobs {
   public static Future<Running> deploy(Vertx vertx, Settings configured) {
     Settings settings = withSecret(configured);
     DeploymentOptions options = new DeploymentOptions().setConfig(settings.toJson());
-    HttpVerticle http = new HttpVerticle();
+    List<HttpVerticle> http = new CopyOnWriteArrayList<>();
     return new Storage(vertx, settings.uploadsDir(), settings.tempDir())
         .init()
         .compose(v -> vertx.deployVerticle(new UploadVerticle(), options))
         .compose(id -> vertx.deployVerticle(new ExportVerticle(), options))
-        .compose(id -> vertx.deployVerticle(http, options))
+        .compose(id -> Users.load(vertx, settings.usersFile()))
+        .compose(users -> httpPort(vertx, settings).map(port -> Map.entry(users, port)))
+        .compose(
+            usersAndPort -> {
+              Users users = usersAndPort.getKey();
+              int port = usersAndPort.getValue();
+              SigninGuard guard =
+                  new SigninGuard(settings.signinMaxFailures(), settings.signinLockoutSeconds());
+              return vertx.deployVerticle(
+                  () -> {
+                    HttpVerticle instance = new HttpVerticle(users, guard, port);
+                    http.add(instance);
+                    return instance;
+                  },
+                  new DeploymentOptions(options).setInstances(HTTP_INSTANCES));
+            })
         .map(
             id -> {
-              Running running = new Running(settings, http.actualPort());
+              Running running = new Running(settings, http.get(0).actualPort());
               log.info(
                   "filejobs listening on {}:{} (uploads in {}, temp files in {}, users from {})",
                   settings.httpHost(),
@@ -93,6 +121,25 @@ public final class FileJobs {
                   settings.usersFile());
               return running;
             });
+  }
+
+  /**
+   * The port every HTTP instance binds: the configured one, or for 0 a free one picked here (the
+   * instances can only share a port they all name; Vert.x 5.1's HTTP server has no "shared free
+   * port" form).
+   */
+  private static Future<Integer> httpPort(Vertx vertx, Settings settings) {
+    if (settings.httpPort() != 0) {
+      return Future.succeededFuture(settings.httpPort());
+    }
+    return vertx.executeBlocking(
+        () -> {
+          try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(settings.httpHost(), 0));
+            return probe.getLocalPort();
+          }
+        },
+        false);
   }
 
   private static Settings withSecret(Settings settings) {

@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 /**
  * Slows down password guessing: after {@code maxFailures} failed sign-ins for one username (or
  * four times as many from one client address) within the lockout period, both are refused for
- * that period. Not thread-safe: one instance per event loop.
+ * that period. Thread-safe: the HTTP verticle's instances (one per event loop) share one.
  *
  * <p>Memory is bounded: at most {@value #MAX_ENTRIES} usernames and addresses are remembered, the
  * least recently seen forgotten first.
@@ -45,19 +45,19 @@ public final class SigninGuard {
   }
 
   /** Milliseconds until this username from this address may try again; 0 when it may now. */
-  public long retryAfterMillis(String username, String address) {
+  public synchronized long retryAfterMillis(String username, String address) {
     long now = clock.getAsLong();
     return Math.max(wait(userKey(username), now), wait(addressKey(address), now));
   }
 
-  public void failed(String username, String address) {
+  public synchronized void failed(String username, String address) {
     long now = clock.getAsLong();
     count(userKey(username), maxFailures, now);
     count(addressKey(address), maxFailures * ADDRESS_FACTOR, now);
   }
 
   /** A successful sign-in clears the username's failures (not the address's). */
-  public void succeeded(String username) {
+  public synchronized void succeeded(String username) {
     records.remove(userKey(username));
   }
 

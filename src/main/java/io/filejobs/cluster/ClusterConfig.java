@@ -45,6 +45,9 @@ public final class ClusterConfig {
     config.setProperty(
         "hazelcast.max.no.heartbeat.seconds", Integer.toString(MAX_NO_HEARTBEAT_SECONDS));
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // Members are listed (TCP-IP): no need for Hazelcast's default 5 s wait for others to show up
+    // before the first join; a clustered node now starts in about 1 s more than a standalone one.
+    config.setProperty("hazelcast.wait.seconds.before.join", "1");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(settings.clusterPort()).setPortAutoIncrement(false);
     network.getInterfaces().setEnabled(true).clear().addInterface(settings.clusterHost());

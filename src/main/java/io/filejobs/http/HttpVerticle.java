@@ -43,39 +43,47 @@ public final class HttpVerticle extends VerticleBase {
 
   static final int MAX_FORM_FIELD_BYTES = 4096;
 
+  private final Users users;
+  private final SigninGuard guard;
+  private final int listenPort;
   private Settings settings;
   private Tokens tokens;
-  private Users users;
-  private SigninGuard guard;
   private IdleWatch idle;
   private HttpServer server;
+
+  /**
+   * One of the instances that share the HTTP port, one per event loop (Vert.x spreads the
+   * connections over them). They share the users and the sign-in lockout, so a password guesser
+   * gains nothing by spreading connections.
+   *
+   * @param listenPort the port to bind; a negative one is a free port shared by all instances
+   *     given the same number (Vert.x's convention)
+   */
+  public HttpVerticle(Users users, SigninGuard guard, int listenPort) {
+    this.users = users;
+    this.guard = guard;
+    this.listenPort = listenPort;
+  }
 
   @Override
   public Future<?> start() {
     settings = Settings.fromJson(config());
-    return Users.load(vertx, settings.usersFile())
-        .compose(
-            loaded -> {
-              users = loaded;
-              tokens = new Tokens(vertx, settings.jwtSecret(), settings.tokenTtlSeconds(), users);
-              guard =
-                  new SigninGuard(settings.signinMaxFailures(), settings.signinLockoutSeconds());
-              idle = new IdleWatch(vertx, settings.idleTimeoutSeconds());
-              return vertx
-                  .createHttpServer(
-                      new HttpServerOptions()
-                          .setHost(settings.httpHost())
-                          .setPort(settings.httpPort())
-                          .setHttp2ClearTextEnabled(false)
-                          .setMaxInitialLineLength(MAX_REQUEST_LINE)
-                          .setMaxHeaderSize(MAX_HEADER_BYTES)
-                          .setMaxFormFields(MAX_FORM_FIELDS)
-                          .setMaxFormAttributeSize(MAX_FORM_FIELD_BYTES))
-                  .invalidRequestHandler(Failures::invalidRequest)
-                  .connectionHandler(idle::connected)
-                  .requestHandler(routes())
-                  .listen();
-            })
+    tokens = new Tokens(vertx, settings.jwtSecret(), settings.tokenTtlSeconds(), users);
+    idle = new IdleWatch(vertx, settings.idleTimeoutSeconds());
+    return vertx
+        .createHttpServer(
+            new HttpServerOptions()
+                .setHost(settings.httpHost())
+                .setPort(listenPort)
+                .setHttp2ClearTextEnabled(false)
+                .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                .setMaxHeaderSize(MAX_HEADER_BYTES)
+                .setMaxFormFields(MAX_FORM_FIELDS)
+                .setMaxFormAttributeSize(MAX_FORM_FIELD_BYTES))
+        .invalidRequestHandler(Failures::invalidRequest)
+        .connectionHandler(idle::connected)
+        .requestHandler(routes())
+        .listen()
         .onSuccess(listening -> server = listening);
   }
 
