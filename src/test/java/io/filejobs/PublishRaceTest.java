@@ -45,6 +45,7 @@ class PublishRaceTest {
       assertArrayEquals(last, Files.readAllBytes(stored), "the last upload is the stored file");
 
       assertTrue(export.readRest(response).await(20, TimeUnit.SECONDS), "the export goes on");
+      assertEquals(current.length, export.received.get(), "the running export sent the whole file");
       assertArrayEquals(sha256(current), export.sha256.digest(),
           "the running export sent exactly the version it opened");
       HttpResponse<Buffer> fresh = server.client.post("/export").putHeader("auth_token", token)

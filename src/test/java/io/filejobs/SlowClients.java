@@ -96,6 +96,7 @@ final class SlowClients {
     final AtomicLong received = new AtomicLong();
     /** SHA-256 of the bytes received, once {@link #readRest} has ended. */
     final java.security.MessageDigest sha256;
+    private final Promise<Boolean> ended = Promise.promise();
 
     private Export(Future<HttpClientResponse> response) {
       this.response = response;
@@ -107,6 +108,7 @@ final class SlowClients {
     }
 
     static Export start(HttpClient client, int port, String token, String filename) {
+      Export[] export = new Export[1];
       Future<HttpClientResponse> response =
           client
               .request(
@@ -120,10 +122,24 @@ final class SlowClients {
               .compose(req -> req.send(new JsonObject().put("filename", filename).encode()))
               .map(
                   resp -> {
+                    // Handlers are set at once, while the response is paused: no byte can
+                    // arrive before them, whenever the test gets to read the rest.
                     resp.pause();
+                    export[0].watch(resp);
                     return resp;
                   });
-      return new Export(response);
+      export[0] = new Export(response);
+      return export[0];
+    }
+
+    private void watch(HttpClientResponse resp) {
+      resp.handler(
+          b -> {
+            received.addAndGet(b.length());
+            sha256.update(b.getBytes());
+          });
+      resp.exceptionHandler(e -> ended.tryComplete(false));
+      resp.endHandler(v -> ended.tryComplete(true));
     }
 
     /**
@@ -131,19 +147,6 @@ final class SlowClients {
      * connection broke off first.
      */
     Future<Boolean> readRest(HttpClientResponse resp) {
-      Promise<Boolean> ended = Promise.promise();
-      try {
-        resp.handler(
-            b -> {
-              received.addAndGet(b.length());
-              sha256.update(b.getBytes());
-            });
-        resp.exceptionHandler(e -> ended.tryComplete(false));
-        resp.endHandler(v -> ended.tryComplete(true));
-      } catch (IllegalStateException over) {
-        // the response is already over (the server closed the connection meanwhile)
-        return resp.end().transform(ar -> Future.succeededFuture(ar.succeeded()));
-      }
       resp.resume();
       return ended.future();
     }

@@ -131,11 +131,18 @@ final class ExportJob extends JobBase {
                     "the file shrank from " + size + " to " + bytes + " bytes while it was sent"));
               }
               phase = Phase.FINISHING;
-              return response.end().map(bytes);
+              // Every byte is with the socket: free the slot before the response ends, so that a
+              // client that asks again the moment it has the file finds the export over.
+              return closeAndRelease().compose(v -> response.end()).map(bytes);
             })
         .onSuccess(this::finished)
         .onFailure(this::transferFailed);
     return summary(0).put(JobBus.TOTAL, size);
+  }
+
+  /** Closes the file and frees the slot; never fails. */
+  private Future<Void> closeAndRelease() {
+    return file.close().recover(e -> Future.succeededFuture()).compose(v -> release());
   }
 
   /** {@code attachment} with the name as ASCII and as RFC 5987 UTF-8. */
@@ -150,7 +157,6 @@ final class ExportJob extends JobBase {
       return;
     }
     over(null);
-    file.close().onComplete(v -> release());
     log.info("export of {} by {} completed ({} bytes)", filename, user, bytes);
     handoff.complete(summary(bytes));
   }

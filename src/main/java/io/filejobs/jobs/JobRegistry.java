@@ -163,19 +163,20 @@ public final class JobRegistry {
     }
     claim.released = true;
     vertx.cancelTimer(claim.refresh);
+    // In this order: a control that comes meanwhile finds no claim (404 at once), or no handle
+    // (404 from the job's node), never a consumer that is going away (Vert.x lets such a request
+    // time out, which would read as 503).
     local.removeIfPresent(claim.job.user(), claim.job);
-    Future<Void> unregistered =
-        claim.consumer.unregister().recover(e -> Future.succeededFuture());
-    Future<Boolean> freed =
+    Future<Void> done =
         claims
             .removeIfPresent(claim.job.user(), claim.tag)
             .recover(
                 e -> {
                   log.warn("could not free the {} claim of {}", kind, claim.job.user(), e);
                   return Future.succeededFuture(false);
-                });
-    Future<Void> done =
-        Future.join(unregistered, freed).transform(ar -> Future.succeededFuture());
+                })
+            .compose(freed -> claim.consumer.unregister())
+            .transform(ar -> Future.succeededFuture());
     done.onComplete(
         v -> {
           held.remove(claim);
@@ -284,8 +285,21 @@ public final class JobRegistry {
                     && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
                   message.fail(r.failureCode(), r.getMessage());
                 } else {
-                  message.fail(
-                      JobBus.UNAVAILABLE, "the node running your " + kind + " does not answer");
+                  // No answer: either the job's node is in trouble, or the job ended right then
+                  // (a request caught by a consumer going away is dropped, and Vert.x reports a
+                  // timeout). The claim tells which.
+                  claims
+                      .get(user)
+                      .onComplete(
+                          now -> {
+                            if (now.succeeded() && now.result() == null) {
+                              message.fail(JobBus.NOT_FOUND, nothingRunning);
+                            } else {
+                              message.fail(
+                                  JobBus.UNAVAILABLE,
+                                  "the node running your " + kind + " does not answer");
+                            }
+                          });
                 }
               });
     };
