@@ -27,7 +27,6 @@ public final class Transfer {
   private boolean sourceEnded;
   private boolean waitingForSink;
   private boolean paused;
-  private long holdChanges;
   private long pendingWrites;
 
   /**
@@ -72,7 +71,6 @@ public final class Transfer {
    */
   public void pause() {
     paused = true;
-    holdChanges++;
     if (!stopped) {
       source.pause();
     }
@@ -81,23 +79,9 @@ public final class Transfer {
   /** Lets a paused transfer flow again, unless the sink is still full (its drain resumes it). */
   public void resume() {
     paused = false;
-    holdChanges++;
     if (!stopped && !waitingForSink) {
       source.resume();
     }
-  }
-
-  /** True while the source is held back: paused, or waiting for the sink's write queue to drain. */
-  public boolean heldBack() {
-    return paused || waitingForSink;
-  }
-
-  /**
-   * Counts the times the source was paused or resumed, from outside or for back-pressure: equal
-   * counts at two moments mean the flow was never held in between.
-   */
-  public long holdChanges() {
-    return holdChanges;
   }
 
   /** True once the source has delivered its last byte (the sink may still be writing). */
@@ -141,12 +125,10 @@ public final class Transfer {
     if (sink.writeQueueFull()) {
       source.pause();
       waitingForSink = true;
-      holdChanges++;
-      sink.drainHandler(
+        sink.drainHandler(
           v -> {
             waitingForSink = false;
-            holdChanges++;
-            if (!stopped && !paused) {
+                    if (!stopped && !paused) {
               source.resume();
             }
           });

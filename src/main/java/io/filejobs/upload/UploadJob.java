@@ -16,7 +16,6 @@ import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -39,10 +38,11 @@ final class UploadJob extends JobBase {
   static final String FIELD = "file";
 
   /**
-   * After the request ended, how long the file part may go without a byte (while nothing holds
-   * it back) before we conclude its closing boundary will never come.
+   * Bytes an upload may have in flight to its temp file and gathered for the next write before the
+   * socket is no longer read ({@link GatheringWriter}): enough that the socket keeps delivering
+   * while the worker pool writes, little enough to keep memory flat.
    */
-  static final long MISSING_END_CHECK_MS = 250;
+  static final int WRITE_QUEUE_BYTES = 1024 * 1024;
 
   static final String NO_ROOM = "the server has no room for this file now; nothing was stored";
 
@@ -52,9 +52,11 @@ final class UploadJob extends JobBase {
 
   private Path tempFile;
   private AsyncFile file;
-  private HttpServerFileUpload part;
+  private MultipartForm form;
+  private MultipartForm.FilePart part;
+  private GatheringWriter writer;
   private boolean partEnded;
-  private boolean requestEnded;
+  private boolean formEnded;
 
   UploadJob(
       Vertx vertx,
@@ -109,9 +111,9 @@ final class UploadJob extends JobBase {
               try {
                 receive();
                 watch();
-              } catch (RuntimeException e) { // a Content-Type the multipart decoder refuses
-                log.debug("upload by {}: not decodable as multipart", user, e);
-                return end(new JobFailure(400, "bad_request", "the body is not valid multipart form data"))
+              } catch (MultipartForm.FormException e) { // a Content-Type with no usable boundary
+                log.debug("upload by {}: {}", user, e.getMessage());
+                return end(new JobFailure(400, "bad_request", e.getMessage()))
                     .compose(v -> Future.failedFuture(endedBy));
               }
               return Future.succeededFuture(
@@ -120,21 +122,23 @@ final class UploadJob extends JobBase {
   }
 
   private void receive() {
-    request.setExpectMultipart(true);
+    form =
+        MultipartForm.of(request)
+            .fileHandler(this::onPart)
+            .endHandler(v -> onFormEnd())
+            .exceptionHandler(this::formFailed);
     log.info("upload by {} started", user);
-    request.uploadHandler(this::onPart);
-    request.endHandler(v -> onRequestEnd());
     if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
       request.response().writeContinue();
     }
-    request.resume();
+    form.start();
   }
 
   private boolean receiving() {
     return phase == Phase.STARTING || phase == Phase.MOVING;
   }
 
-  private void onPart(HttpServerFileUpload upload) {
+  private void onPart(MultipartForm.FilePart upload) {
     if (!receiving()) {
       return; // refused or stopped: its bytes are dropped
     }
@@ -158,7 +162,8 @@ final class UploadJob extends JobBase {
     }
     filename = name.get();
     log.debug("upload by {}: receiving {}", user, filename);
-    Transfer receiving = new Transfer(upload, file, maxBytes);
+    writer = new GatheringWriter(file, WRITE_QUEUE_BYTES);
+    Transfer receiving = new Transfer(upload, writer, maxBytes);
     moving(receiving);
     receiving
         .start()
@@ -170,43 +175,24 @@ final class UploadJob extends JobBase {
         .onFailure(this::transferFailed);
   }
 
-  private void onRequestEnd() {
-    requestEnded = true;
+  /** The form's closing boundary has come and the request has ended. */
+  private void onFormEnd() {
+    formEnded = true;
     if (!receiving()) {
       return;
     }
     if (part == null || transfer == null) {
       fail(400, "bad_request", "the form has no file in a field named \"file\"");
-    } else if (partEnded) {
-      publishIfComplete();
     } else {
-      watchForMissingEnd();
+      publishIfComplete(); // once the transfer has written the last byte
     }
   }
 
-  /**
-   * The request has ended, so whatever is left of the file part is queued in this process. If the
-   * part then stops delivering bytes while nothing holds it back, its closing boundary is missing
-   * and it would never end: refuse it.
-   */
-  private void watchForMissingEnd() {
-    long[] seen = {transfer.bytes(), transfer.holdChanges()};
-    vertx.setPeriodic(
-        MISSING_END_CHECK_MS,
-        timer -> {
-          if (phase != Phase.MOVING || partEnded) {
-            vertx.cancelTimer(timer);
-            return;
-          }
-          long bytes = transfer.bytes();
-          long holds = transfer.holdChanges();
-          if (bytes == seen[0] && holds == seen[1] && !transfer.heldBack()) {
-            vertx.cancelTimer(timer);
-            fail(400, "bad_request", "the form ended before the file's closing boundary");
-          }
-          seen[0] = bytes;
-          seen[1] = holds;
-        });
+  private void formFailed(Throwable cause) {
+    if (receiving()) {
+      log.info("upload by {} refused: {}", user, cause.getMessage());
+      fail(400, "bad_request", cause.getMessage());
+    }
   }
 
   private void transferFailed(Throwable cause) {
@@ -229,7 +215,7 @@ final class UploadJob extends JobBase {
   }
 
   private void publishIfComplete() {
-    if (phase != Phase.MOVING || !partEnded || !requestEnded) {
+    if (phase != Phase.MOVING || !partEnded || !formEnded) {
       return;
     }
     phase = Phase.FINISHING;
@@ -295,11 +281,13 @@ final class UploadJob extends JobBase {
     if (transfer != null) {
       transfer.stop();
     }
+    if (writer != null) {
+      writer.discard();
+    }
     if (failure.cutOff()) {
       request.pause();
-    } else if (part != null) {
-      part.handler(null);
-      part.resume();
+    } else if (form != null) {
+      form.discard();
     }
     return cleanUp().compose(v -> release()).onComplete(v -> handoff.fail(failure));
   }

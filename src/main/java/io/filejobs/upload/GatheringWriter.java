@@ -1,0 +1,163 @@
+package io.filejobs.upload;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.vertx.core.streams.WriteStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes to an {@link AsyncFile} one write at a time, gathering what arrives meanwhile into the
+ * next write: a fast upload reaches the disk in writes of up to {@link #setWriteQueueMaxSize} bytes
+ * instead of one per piece the HTTP decoder hands on (up to 64 KiB, what one socket read brings),
+ * while a slow one is written as it comes.
+ *
+ * <p>Why: every {@code AsyncFile} write is a task on the worker pool and a hop back to the event
+ * loop; at loopback speeds those hops, not the bytes, were most of an upload's cost
+ * (BENCHMARKS.md). Gathering costs one copy of each byte in memory, far cheaper than a hop.
+ *
+ * <p>Each write's future completes when the write that carried its bytes does. Everything runs on
+ * the file's context. Closing the file is the owner's: close it once every write has completed.
+ */
+final class GatheringWriter implements WriteStream<Buffer> {
+
+  private final AsyncFile file;
+  private int maxBytes;
+  /** Pooled direct memory: no zeroing, no copy by the JDK on its way to the file, no heap churn. */
+  private ByteBuf gathered;
+  private List<Promise<Void>> waiting = new ArrayList<>();
+  private int inFlightBytes;
+  private boolean writing;
+  private boolean full;
+  private Handler<Void> drainHandler;
+  private Handler<Throwable> exceptionHandler;
+  private Future<Void> last = Future.succeededFuture();
+
+  GatheringWriter(AsyncFile file, int maxBytes) {
+    this.file = file;
+    this.maxBytes = maxBytes;
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    Promise<Void> promise = Promise.promise();
+    if (!writing) {
+      List<Promise<Void>> one = new ArrayList<>(1);
+      one.add(promise);
+      send(data, one);
+    } else {
+      if (gathered == null) {
+        // sized for a few more pieces like this one (it grows if need be): a trickle never holds
+        // a large buffer
+        gathered =
+            PooledByteBufAllocator.DEFAULT.directBuffer(
+                (int) Math.min(maxBytes, 8L * data.length()), Math.max(maxBytes, data.length()) * 2);
+      }
+      gathered.writeBytes(((BufferInternal) data).getByteBuf());
+      waiting.add(promise);
+    }
+    if (writeQueueFull()) {
+      full = true;
+    }
+    last = promise.future();
+    return last;
+  }
+
+  private void send(Buffer data, List<Promise<Void>> promises) {
+    send(data, promises, null);
+  }
+
+  /** Writes {@code data}; {@code pooled}, its memory if pooled, is released once written. */
+  private void send(Buffer data, List<Promise<Void>> promises, ByteBuf pooled) {
+    writing = true;
+    inFlightBytes = data.length();
+    file.write(data).onComplete(result -> {
+      if (pooled != null) {
+        pooled.release();
+      }
+      written(result, promises);
+    });
+  }
+
+  private void written(AsyncResult<Void> result, List<Promise<Void>> promises) {
+    writing = false;
+    inFlightBytes = 0;
+    if (result.failed()) {
+      if (exceptionHandler != null) {
+        exceptionHandler.handle(result.cause());
+      }
+      promises.forEach(p -> p.tryFail(result.cause()));
+      discard();
+      return;
+    }
+    if (gathered != null) {
+      ByteBuf next = gathered;
+      List<Promise<Void>> nextPromises = waiting;
+      gathered = null;
+      waiting = new ArrayList<>();
+      send(BufferInternal.buffer(next), nextPromises, next);
+    }
+    promises.forEach(Promise::tryComplete);
+    if (full && inFlightBytes + pendingBytes() <= maxBytes / 2) {
+      full = false;
+      if (drainHandler != null) {
+        drainHandler.handle(null);
+      }
+    }
+  }
+
+  private int pendingBytes() {
+    return gathered == null ? 0 : gathered.readableBytes();
+  }
+
+  /**
+   * Gives back what was gathered and not yet written (the job ended: its temp file is going away).
+   * Writes already under way complete, or fail, as they will.
+   */
+  void discard() {
+    if (gathered != null) {
+      gathered.release();
+      gathered = null;
+      IllegalStateException discarded = new IllegalStateException("discarded");
+      waiting.forEach(p -> p.tryFail(discarded));
+      waiting = new ArrayList<>();
+    }
+  }
+
+  /** Ends the file once every write has completed (or fails with the first failed write). */
+  @Override
+  public Future<Void> end() {
+    return last.compose(v -> file.end());
+  }
+
+  @Override
+  public GatheringWriter exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  /** Bytes in flight and gathered beyond which {@link #writeQueueFull()} says so. */
+  @Override
+  public GatheringWriter setWriteQueueMaxSize(int maxSize) {
+    this.maxBytes = maxSize;
+    return this;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return inFlightBytes + pendingBytes() >= maxBytes;
+  }
+
+  @Override
+  public GatheringWriter drainHandler(Handler<Void> handler) {
+    this.drainHandler = handler;
+    return this;
+  }
+}
