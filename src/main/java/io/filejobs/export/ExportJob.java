@@ -145,7 +145,8 @@ final class ExportJob extends JobBase {
                 opened.close();
                 throw e;
               }
-            })
+            },
+            false) // exports on one event loop need not wait for each other's opens
         .map(opened -> {
           channel = opened.channel();
           return opened.size();
@@ -225,7 +226,7 @@ final class ExportJob extends JobBase {
               v -> vertx.<Void>executeBlocking(() -> {
                 open.close();
                 return null;
-              }).recover(e -> Future.succeededFuture()));
+              }, false).recover(e -> Future.succeededFuture()));
     }
     return closed;
   }

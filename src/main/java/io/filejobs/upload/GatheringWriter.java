@@ -9,6 +9,8 @@ import io.vertx.core.file.AsyncFile;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +30,24 @@ import java.util.List;
  */
 final class GatheringWriter implements WriteStream<Buffer> {
 
+  /**
+   * Pooled direct memory all uploads of this process may gather in at once. Beyond it an upload
+   * gathers on the heap instead (slower, never failing): direct memory is capped (by default at
+   * the heap's size) and the socket reads need it too.
+   */
+  static final long DIRECT_BUDGET = 16L * 1024 * 1024;
+
+  private static final AtomicLong directInUse = new AtomicLong();
+
   private final AsyncFile file;
   private int maxBytes;
-  /** Pooled direct memory: no zeroing, no copy by the JDK on its way to the file, no heap churn. */
+  /**
+   * Pooled direct memory where the budget allows (no zeroing, no copy by the JDK on its way to
+   * the file, no heap churn), else heap.
+   */
   private ByteBuf gathered;
+  /** Of the direct budget, what {@link #gathered} holds (0 when it is on the heap). */
+  private long budgeted;
   private List<Promise<Void>> waiting = new ArrayList<>();
   private int inFlightBytes;
   private boolean writing;
@@ -54,11 +70,7 @@ final class GatheringWriter implements WriteStream<Buffer> {
       send(data, one);
     } else {
       if (gathered == null) {
-        // sized for a few more pieces like this one (it grows if need be): a trickle never holds
-        // a large buffer
-        gathered =
-            PooledByteBufAllocator.DEFAULT.directBuffer(
-                (int) Math.min(maxBytes, 8L * data.length()), Math.max(maxBytes, data.length()) * 2);
+        gathered = allocate(data.length());
       }
       gathered.writeBytes(((BufferInternal) data).getByteBuf());
       waiting.add(promise);
@@ -70,17 +82,44 @@ final class GatheringWriter implements WriteStream<Buffer> {
     return last;
   }
 
-  private void send(Buffer data, List<Promise<Void>> promises) {
-    send(data, promises, null);
+  /**
+   * A buffer to gather into, sized for a few more pieces like the first (it grows if need be, up
+   * to the queue's limit and a piece more): a trickle never holds a large one.
+   */
+  private ByteBuf allocate(int firstPiece) {
+    int initial = (int) Math.min(maxBytes, 4L * firstPiece);
+    int max = maxBytes + Math.max(firstPiece, maxBytes / 2);
+    if (directInUse.addAndGet(max) <= DIRECT_BUDGET) {
+      budgeted = max;
+      return PooledByteBufAllocator.DEFAULT.directBuffer(initial, max);
+    }
+    directInUse.addAndGet(-max);
+    budgeted = 0;
+    return Unpooled.buffer(initial, max);
   }
 
-  /** Writes {@code data}; {@code pooled}, its memory if pooled, is released once written. */
-  private void send(Buffer data, List<Promise<Void>> promises, ByteBuf pooled) {
+  /** Gives {@code buffer} back, and its share of the direct budget. */
+  private static void free(ByteBuf buffer, long budget) {
+    buffer.release();
+    if (budget > 0) {
+      directInUse.addAndGet(-budget);
+    }
+  }
+
+  private void send(Buffer data, List<Promise<Void>> promises) {
+    send(data, promises, null, 0);
+  }
+
+  /**
+   * Writes {@code data}; {@code gathered}, its memory when it was gathered, is given back once
+   * written, with {@code budget}, its share of the direct budget.
+   */
+  private void send(Buffer data, List<Promise<Void>> promises, ByteBuf gathered, long budget) {
     writing = true;
     inFlightBytes = data.length();
     file.write(data).onComplete(result -> {
-      if (pooled != null) {
-        pooled.release();
+      if (gathered != null) {
+        free(gathered, budget);
       }
       written(result, promises);
     });
@@ -99,10 +138,12 @@ final class GatheringWriter implements WriteStream<Buffer> {
     }
     if (gathered != null) {
       ByteBuf next = gathered;
+      long budget = budgeted;
       List<Promise<Void>> nextPromises = waiting;
       gathered = null;
+      budgeted = 0;
       waiting = new ArrayList<>();
-      send(BufferInternal.buffer(next), nextPromises, next);
+      send(BufferInternal.buffer(next), nextPromises, next, budget);
     }
     promises.forEach(Promise::tryComplete);
     if (full && inFlightBytes + pendingBytes() <= maxBytes / 2) {
@@ -123,8 +164,9 @@ final class GatheringWriter implements WriteStream<Buffer> {
    */
   void discard() {
     if (gathered != null) {
-      gathered.release();
+      free(gathered, budgeted);
       gathered = null;
+      budgeted = 0;
       IllegalStateException discarded = new IllegalStateException("discarded");
       waiting.forEach(p -> p.tryFail(discarded));
       waiting = new ArrayList<>();

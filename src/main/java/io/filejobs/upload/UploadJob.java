@@ -292,7 +292,11 @@ final class UploadJob extends JobBase {
     return cleanUp().compose(v -> release()).onComplete(v -> handoff.fail(failure));
   }
 
-  /** Closes the temp file (if still open) and deletes it (if made); never fails. */
+  /**
+   * Deletes the temp file (if made) and closes it (if still open); never fails. The two go side by
+   * side: a close waits for the write under way, while the name can go at once (an open file
+   * outlives its name).
+   */
   private Future<Void> cleanUp() {
     Future<Void> closed = Future.succeededFuture();
     if (file != null) {
@@ -304,6 +308,7 @@ final class UploadJob extends JobBase {
         // already closed
       }
     }
-    return tempFile == null ? closed : closed.compose(v -> storage.delete(tempFile));
+    Future<Void> deleted = tempFile == null ? Future.succeededFuture() : storage.delete(tempFile);
+    return Future.join(closed, deleted).mapEmpty();
   }
 }
