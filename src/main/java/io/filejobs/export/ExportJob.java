@@ -208,16 +208,8 @@ final class ExportJob extends JobBase {
 
   /** Closes the file if it is open; never fails. */
   private Future<Void> closeFile() {
-    Future<Void> closed = Future.succeededFuture();
-    if (file != null) {
-      AsyncFile open = file;
-      file = null;
-      try {
-        closed = open.close().recover(e -> Future.succeededFuture());
-      } catch (IllegalStateException e) {
-        // already closed
-      }
-    }
+    Future<Void> closed = closeQuietly(file);
+    file = null;
     if (channel != null) {
       FileChannel open = channel;
       channel = null;

@@ -1,6 +1,7 @@
 package io.filejobs.jobs;
 
 import io.vertx.core.Future;
+import io.vertx.core.file.AsyncFile;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -351,6 +352,18 @@ public abstract class JobBase implements Job {
   }
 
   // --- what the job tells ---
+
+  /** Closes {@code file} if there is one and it is open; never fails. */
+  protected static Future<Void> closeQuietly(AsyncFile file) {
+    if (file == null) {
+      return Future.succeededFuture();
+    }
+    try {
+      return file.close().recover(e -> Future.succeededFuture());
+    } catch (IllegalStateException e) {
+      return Future.succeededFuture(); // already closed
+    }
+  }
 
   /** Bytes moved so far. */
   protected final long bytes() {

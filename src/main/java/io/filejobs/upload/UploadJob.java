@@ -298,16 +298,8 @@ final class UploadJob extends JobBase {
    * outlives its name).
    */
   private Future<Void> cleanUp() {
-    Future<Void> closed = Future.succeededFuture();
-    if (file != null) {
-      AsyncFile open = file;
-      file = null;
-      try {
-        closed = open.close().recover(e -> Future.succeededFuture());
-      } catch (IllegalStateException e) {
-        // already closed
-      }
-    }
+    Future<Void> closed = closeQuietly(file);
+    file = null;
     Future<Void> deleted = tempFile == null ? Future.succeededFuture() : storage.delete(tempFile);
     return Future.join(closed, deleted).mapEmpty();
   }
