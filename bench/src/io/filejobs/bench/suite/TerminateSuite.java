@@ -162,8 +162,11 @@ public final class TerminateSuite {
       controls.send(user, terminate);
       long closed = awaitClose(export.closing(), "an export");
       if (export.complete()) {
+        Connection.Answer answer = controls.connection(user).readAnswer();
         throw new IllegalStateException(
-            "an export ended before it was terminated: export a larger file");
+            "an export ended before it was terminated (" + ((System.nanoTime() - sent) / 1_000_000)
+                + " ms after the terminate was sent; it answered " + answer.status() + ": "
+                + answer.body() + ")");
       }
       controls.expectOk(user, "export terminate");
       latencies.add((closed - sent) / 1e6, true);

@@ -6,7 +6,6 @@ import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobLimits;
-import io.filejobs.jobs.Flow;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.Storage;
@@ -16,18 +15,10 @@ import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.net.URLEncoder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,27 +26,19 @@ import org.slf4j.LoggerFactory;
  * One export: a stored file of the user, streamed as the body of the HTTP response with
  * back-pressure (the file is read only as fast as the client takes it).
  *
- * <p>The bytes go out without a copy ({@link ZeroCopySender}: sendfile in ranges) where Vert.x's
- * connection allows it, as it does for every HTTP/1.x connection of this Vert.x; otherwise they
- * are read and written through a {@link Transfer}.
- *
  * <p>Everything here runs on the request's context (see {@link Handoff}).
  */
 final class ExportJob extends JobBase {
 
   private static final Logger log = LoggerFactory.getLogger(ExportJob.class);
 
-  /** Bytes read from the file at a time when copying (AsyncFile's default is 8 KiB). */
+  /** Bytes read from the file at a time (AsyncFile's default is 8 KiB). */
   static final int READ_BUFFER = 256 * 1024;
 
   private final HttpServerResponse response;
-  private final HttpConnection connection;
   private final Storage storage;
 
-  /** The file when its bytes are copied. */
   private AsyncFile file;
-  /** The file when its bytes go out without a copy. */
-  private FileChannel channel;
 
   ExportJob(
       Vertx vertx,
@@ -69,7 +52,6 @@ final class ExportJob extends JobBase {
     super(vertx, JobBus.KIND_EXPORT, user, handoff, registry, events, limits);
     this.filename = filename;
     this.response = handoff.request().response();
-    this.connection = handoff.request().connection();
     this.storage = storage;
   }
 
@@ -94,14 +76,16 @@ final class ExportJob extends JobBase {
         new JobFailure(JobBus.NOT_FOUND, "not_found", "you have no file named " + filename);
     return storage
         .storedFile(user, filename)
-        .compose(path -> ZeroCopySender.possible(connection) ? openChannel(path) : openAsync(path))
-        .compose(this::sendUnlessEnded)
+        .compose(
+            path ->
+                vertx.fileSystem()
+                    .open(path.toString(), new OpenOptions().setRead(true).setWrite(false)))
+        .compose(opened -> opened.size().compose(size -> sendUnlessEnded(opened, size)))
         .recover(
             e -> {
               if (phase != Phase.ENDED) {
                 over(null); // never moved: stops its timers, announces nothing
               }
-              closeFile();
               release();
               if (e instanceof JobFailure f) {
                 return Future.failedFuture(f);
@@ -115,54 +99,15 @@ final class ExportJob extends JobBase {
             });
   }
 
-  private Future<Long> openAsync(Path path) {
-    return vertx
-        .fileSystem()
-        .open(path.toString(), new OpenOptions().setRead(true).setWrite(false))
-        .compose(opened -> {
-          file = opened;
-          return opened.size();
-        });
-  }
-
-  /** Opens the file for sendfile, on a worker (the JDK's open has no async form). */
-  private Future<Long> openChannel(Path path) {
-    return vertx
-        .executeBlocking(
-            () -> {
-              FileChannel opened;
-              try {
-                opened = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-              } catch (IOException e) {
-                if (Files.isSymbolicLink(path)) { // a link put there since it was checked
-                  throw new NoSuchFileException(path.getFileName().toString());
-                }
-                throw e;
-              }
-              try {
-                return new Opened(opened, opened.size());
-              } catch (IOException e) {
-                opened.close();
-                throw e;
-              }
-            },
-            false) // exports on one event loop need not wait for each other's opens
-        .map(opened -> {
-          channel = opened.channel();
-          return opened.size();
-        });
-  }
-
-  private record Opened(FileChannel channel, long size) {}
-
-  private Future<JsonObject> sendUnlessEnded(long size) {
+  private Future<JsonObject> sendUnlessEnded(AsyncFile opened, long size) {
     if (phase == Phase.ENDED) { // terminated, or the client left, while the file opened
-      return closeFile().transform(v -> Future.failedFuture(endedBy));
+      return opened.close().transform(v -> Future.failedFuture(endedBy));
     }
-    return Future.succeededFuture(send(size));
+    return Future.succeededFuture(send(opened, size));
   }
 
-  private JsonObject send(long size) {
+  private JsonObject send(AsyncFile opened, long size) {
+    file = opened;
     total = size;
     log.info("export of {} ({} bytes) by {} started", filename, size, user);
     response
@@ -170,14 +115,8 @@ final class ExportJob extends JobBase {
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
         .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
         .putHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(filename));
-    Flow sending;
-    if (channel != null) {
-      response.writeHead();
-      sending = ZeroCopySender.of(connection, handoff.context(), channel, size);
-    } else {
-      file.setReadBufferSize(READ_BUFFER);
-      sending = new Transfer(file, response, size);
-    }
+    file.setReadBufferSize(READ_BUFFER);
+    Transfer sending = new Transfer(file, response, size);
     watch();
     moving(sending);
     sending
@@ -203,24 +142,7 @@ final class ExportJob extends JobBase {
 
   /** Closes the file and frees the slot; never fails. */
   private Future<Void> closeAndRelease() {
-    return closeFile().compose(v -> release());
-  }
-
-  /** Closes the file if it is open; never fails. */
-  private Future<Void> closeFile() {
-    Future<Void> closed = closeQuietly(file);
-    file = null;
-    if (channel != null) {
-      FileChannel open = channel;
-      channel = null;
-      closed =
-          closed.compose(
-              v -> vertx.<Void>executeBlocking(() -> {
-                open.close();
-                return null;
-              }, false).recover(e -> Future.succeededFuture()));
-    }
-    return closed;
+    return closeQuietly(file).compose(v -> release());
   }
 
   /** {@code attachment} with the name as ASCII and as RFC 5987 UTF-8. */

@@ -54,7 +54,7 @@ public abstract class JobBase implements Job {
   /** Why the job ended, once it has ended with a failure. */
   protected JobFailure endedBy;
   /** The transfer once bytes move; null before. */
-  protected Flow transfer;
+  protected Transfer transfer;
   /** The file's name once known (an upload learns it from its part's header). */
   protected String filename;
   /** The number of bytes the job will move, or null when unknown. */
@@ -139,7 +139,7 @@ public abstract class JobBase implements Job {
   }
 
   /** Bytes start to move through {@code started}: announces the job and starts its clock. */
-  protected final void moving(Flow started) {
+  protected final void moving(Transfer started) {
     transfer = started;
     phase = Phase.MOVING;
     rate.record(System.nanoTime(), 0);

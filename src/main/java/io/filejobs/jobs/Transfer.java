@@ -16,7 +16,7 @@ import io.vertx.core.streams.WriteStream;
  * <p>All methods run on the context both streams belong to. The sink is not ended: the job decides
  * how a finished transfer ends (close a file, end a response).
  */
-public final class Transfer implements Flow {
+public final class Transfer {
 
   private final ReadStream<Buffer> source;
   private final WriteStream<Buffer> sink;
@@ -45,7 +45,6 @@ public final class Transfer implements Flow {
    * @return completes with the byte count once the source ended and the sink accepted every write;
    *     fails with the first error of either stream
    */
-  @Override
   public Future<Long> start() {
     sink.exceptionHandler(this::fail);
     source.exceptionHandler(this::fail);
@@ -62,7 +61,6 @@ public final class Transfer implements Flow {
   }
 
   /** Bytes handed to the sink so far; readable from any thread. */
-  @Override
   public long bytes() {
     return bytes;
   }
@@ -71,7 +69,6 @@ public final class Transfer implements Flow {
    * Stops the flow by back-pressure: the source is paused and stays paused (a drain of the sink
    * does not resume it) until {@link #resume()}.
    */
-  @Override
   public void pause() {
     paused = true;
     if (!stopped) {
@@ -80,7 +77,6 @@ public final class Transfer implements Flow {
   }
 
   /** Lets a paused transfer flow again, unless the sink is still full (its drain resumes it). */
-  @Override
   public void resume() {
     paused = false;
     if (!stopped && !waitingForSink) {
@@ -89,13 +85,11 @@ public final class Transfer implements Flow {
   }
 
   /** True once the source has delivered its last byte (the sink may still be writing). */
-  @Override
   public boolean sourceEnded() {
     return sourceEnded;
   }
 
   /** Stops at once: the source is paused and no more bytes reach the sink. */
-  @Override
   public void stop() {
     if (!stopped) {
       stopped = true;
