@@ -295,7 +295,8 @@ final class UploadJob extends JobBase {
   /**
    * Deletes the temp file (if made) and closes it (if still open); never fails. The two go side by
    * side: a close waits for the write under way, while the name can go at once (an open file
-   * outlives its name).
+   * outlives its name). Both must be done before the job is over: only then is the file's room
+   * given back.
    */
   private Future<Void> cleanUp() {
     Future<Void> closed = closeQuietly(file);
