@@ -19,6 +19,12 @@ public final class Main {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
+  /**
+   * A command's result, for whoever runs it: logback.xml sends this logger to standard output as
+   * the bare message, so that it can be piped or pasted.
+   */
+  private static final Logger result = LoggerFactory.getLogger("io.filejobs.command");
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -96,9 +102,7 @@ public final class Main {
       log.error("hash-password: no password given");
       return 2;
     }
-    // The hash is this command's result, not a log line: bare on stdout, so that it can be
-    // piped or pasted into usersData.json.
-    System.out.println(Passwords.hash(password));
+    result.info("{}", Passwords.hash(password));
     return 0;
   }
 
