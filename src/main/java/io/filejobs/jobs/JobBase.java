@@ -1,9 +1,9 @@
 package io.filejobs.jobs;
 
 import io.vertx.core.Future;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -351,8 +351,6 @@ public abstract class JobBase implements Job {
     return answer.future();
   }
 
-  // --- what the job tells ---
-
   /** Closes {@code file} if there is one and it is open; never fails. */
   protected static Future<Void> closeQuietly(AsyncFile file) {
     if (file == null) {
@@ -364,6 +362,8 @@ public abstract class JobBase implements Job {
       return Future.succeededFuture(); // already closed
     }
   }
+
+  // --- what the job tells ---
 
   /** Bytes moved so far. */
   protected final long bytes() {

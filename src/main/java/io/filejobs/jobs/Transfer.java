@@ -125,10 +125,10 @@ public final class Transfer {
     if (sink.writeQueueFull()) {
       source.pause();
       waitingForSink = true;
-        sink.drainHandler(
+      sink.drainHandler(
           v -> {
             waitingForSink = false;
-                    if (!stopped && !paused) {
+            if (!stopped && !paused) {
               source.resume();
             }
           });

@@ -67,7 +67,7 @@ final class GatheringWriter implements WriteStream<Buffer> {
     if (!writing) {
       List<Promise<Void>> one = new ArrayList<>(1);
       one.add(promise);
-      send(data, one);
+      send(data, one, null, 0);
     } else {
       if (gathered == null) {
         gathered = allocate(data.length());
@@ -106,13 +106,10 @@ final class GatheringWriter implements WriteStream<Buffer> {
     }
   }
 
-  private void send(Buffer data, List<Promise<Void>> promises) {
-    send(data, promises, null, 0);
-  }
-
   /**
-   * Writes {@code data}; {@code gathered}, its memory when it was gathered, is given back once
-   * written, with {@code budget}, its share of the direct budget.
+   * Writes {@code data}; {@code gathered}, its memory when it was gathered (null for a piece
+   * written as it came), is given back once written, with {@code budget}, its share of the
+   * direct budget.
    */
   private void send(Buffer data, List<Promise<Void>> promises, ByteBuf gathered, long budget) {
     writing = true;
