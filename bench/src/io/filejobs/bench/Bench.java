@@ -31,8 +31,8 @@ import java.util.concurrent.CompletableFuture;
  * child JVMs on loopback, measures every figure, prints the table and writes {@code
  * BENCHMARKS.md}.
  *
- * <p>Arguments: {@code --project <dir> --jar <filejobs.jar> --work <dir> [--quick] [--started-ms
- * <epoch ms>] [--command <text>]}. The work folder must be on the project's disk (not tmpfs);
+ * <p>Arguments: {@code --project <dir> --jar <filejobs.jar> --work <dir> [--quick | --terminate]
+ * [--started-ms <epoch ms>] [--command <text>]}. The work folder must be on the project's disk (not tmpfs);
  * everything made inside it is deleted at the end.
  */
 public final class Bench {
@@ -53,7 +53,11 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     Arguments arguments = Arguments.parse(args);
-    Plan plan = arguments.quick() ? Plan.quick() : Plan.full();
+    Plan plan = switch (arguments.plan()) {
+      case "quick" -> Plan.quick();
+      case "terminate" -> Plan.terminate();
+      default -> Plan.full();
+    };
     Workspace work = new Workspace(arguments.work()).create();
     Bench bench = new Bench(plan, arguments.jar(), work);
     Machine machine = Machine.describe(work.root(), arguments.project());
@@ -68,7 +72,7 @@ public final class Bench {
     System.out.println(report.table());
     Path out = plan.name().equals("full")
         ? arguments.project().resolve("BENCHMARKS.md")
-        : arguments.project().resolve("target").resolve("BENCHMARKS-quick.md");
+        : arguments.project().resolve("target").resolve("BENCHMARKS-" + plan.name() + ".md");
     report.write(out);
     Console.say("wrote %s (%d s since the command started)", out, wallMillis / 1000);
   }
@@ -93,6 +97,10 @@ public final class Bench {
     Path users = BenchUsers.write(work.file("users.json"), plan.users());
     Path fewUsers = BenchUsers.write(work.file("startup-users.json"), 3);
     Console.say("sources generated; %d users", plan.users());
+    if (plan.terminateOnly()) {
+      runTerminate(users);
+      return;
+    }
 
     figures.add(StartupSuite.measure(jar, plan.startups(), i -> Launch.plain(
         "startup-" + i, work.node("startup-" + i), work.file("startup-uploads"), fewUsers, secret)));
@@ -126,11 +134,30 @@ public final class Bench {
       figures.addAll(terminate.measure("2 nodes (terminate sent to the other node)",
           cluster.get(0), cluster.get(1)));
     } finally {
-      // in parallel: a member leaving the cluster takes a few seconds
-      CompletableFuture.allOf(cluster.stream()
-          .map(node -> CompletableFuture.runAsync(node::close))
-          .toArray(CompletableFuture[]::new)).join();
+      closeAll(cluster);
     }
+  }
+
+  /** The terminate figures alone: on one node, then across a cluster of two. */
+  private void runTerminate(Path users) throws Exception {
+    TerminateSuite terminate = new TerminateSuite(plan, tokens, sources.small());
+    try (ServiceNode service = start(plain("service", users))) {
+      figures.addAll(terminate.measure("1 node", service, service));
+    }
+    List<ServiceNode> cluster = startCluster(users);
+    try {
+      figures.addAll(terminate.measure("2 nodes (terminate sent to the other node)",
+          cluster.get(0), cluster.get(1)));
+    } finally {
+      closeAll(cluster);
+    }
+  }
+
+  private static void closeAll(List<ServiceNode> cluster) {
+    // in parallel: a member leaving the cluster takes a few seconds
+    CompletableFuture.allOf(cluster.stream()
+        .map(node -> CompletableFuture.runAsync(node::close))
+        .toArray(CompletableFuture[]::new)).join();
   }
 
   private Launch plain(String name, Path users) {
@@ -201,10 +228,10 @@ public final class Bench {
 
   /** The command line. */
   private record Arguments(
-      boolean quick, Path project, Path jar, Path work, long startedMillis, String command) {
+      String plan, Path project, Path jar, Path work, long startedMillis, String command) {
 
     static Arguments parse(String[] args) {
-      boolean quick = false;
+      String plan = "full";
       Path project = null;
       Path jar = null;
       Path work = null;
@@ -212,7 +239,8 @@ public final class Bench {
       String command = "bench/run";
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
-          case "--quick" -> quick = true;
+          case "--quick" -> plan = "quick";
+          case "--terminate" -> plan = "terminate";
           case "--project" -> project = Path.of(args[++i]).toAbsolutePath().normalize();
           case "--jar" -> jar = Path.of(args[++i]).toAbsolutePath();
           case "--work" -> work = Path.of(args[++i]).toAbsolutePath();
@@ -223,9 +251,9 @@ public final class Bench {
       }
       if (project == null || jar == null || work == null) {
         throw new IllegalArgumentException(
-            "usage: Bench --project <dir> --jar <filejobs.jar> --work <dir> [--quick]");
+            "usage: Bench --project <dir> --jar <filejobs.jar> --work <dir> [--quick | --terminate]");
       }
-      return new Arguments(quick, project, jar, work, started, command);
+      return new Arguments(plan, project, jar, work, started, command);
     }
   }
 }

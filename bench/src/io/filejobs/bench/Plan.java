@@ -1,8 +1,9 @@
 package io.filejobs.bench;
 
 /**
- * How much the benchmark does: the full run of issue 6, or a quick smoke run of the same steps
- * with small sizes and one repetition.
+ * How much the benchmark does: the full run of issue 6, a quick smoke run of the same steps
+ * with small sizes and one repetition, or the full run's terminate figures alone (for tuning
+ * them).
  *
  * @param runs repetitions of every figure
  * @param small the "1 GiB" file
@@ -37,6 +38,19 @@ public record Plan(
 
   static Plan quick() {
     return new Plan("quick", 1, 64 * MIB, 256 * MIB, 32, 4 * MIB, 16 * MIB, 20, 100, 2_000, 1);
+  }
+
+  /**
+   * The terminate figures alone, as many as the full run measures; the other sizes are only what
+   * the sources need to exist.
+   */
+  static Plan terminate() {
+    return new Plan("terminate", 3, GIB, 64 * MIB, 32, 4 * MIB, 16 * MIB, 200, 100, 2_000, 1);
+  }
+
+  /** Whether this plan measures the terminate figures and nothing else. */
+  boolean terminateOnly() {
+    return name.equals("terminate");
   }
 
   /** Users the benchmark needs: one per concurrent transfer and per slow upload, and spares. */
