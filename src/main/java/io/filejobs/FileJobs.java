@@ -82,6 +82,7 @@ public final class FileJobs {
    */
   private static VertxOptions options() {
     return new VertxOptions()
+        .setPreferNativeTransport(true)
         .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false));
   }
 
