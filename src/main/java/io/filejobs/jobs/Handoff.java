@@ -26,16 +26,21 @@ public final class Handoff implements Shareable {
   private final String id;
   private final HttpServerRequest request;
   private final Context context;
+  private final Thread thread;
   private final Promise<JsonObject> outcome;
 
   private Handoff(HttpServerRequest request, Context context) {
     this.id = UUID.randomUUID().toString();
     this.request = request;
     this.context = context;
+    this.thread = Thread.currentThread();
     this.outcome = Promise.promise();
   }
 
-  /** Parks {@code request} (which must be paused) for a job verticle, under a fresh {@link #id}. */
+  /**
+   * Parks {@code request} (which must be paused) for a job verticle, under a fresh {@link #id}.
+   * Call on the request's context.
+   */
   public static Handoff park(Vertx vertx, HttpServerRequest request) {
     Handoff handoff = new Handoff(request, vertx.getOrCreateContext());
     map(vertx).put(handoff.id, handoff);
@@ -66,6 +71,15 @@ public final class Handoff implements Shareable {
 
   public Context context() {
     return context;
+  }
+
+  /**
+   * True when the caller runs on the event-loop thread of {@link #context()}: then it may act on
+   * the request at once. (Vert.x hands each event-bus message its own duplicate of the consumer's
+   * context, so the contexts themselves never compare equal.)
+   */
+  public boolean onContextThread() {
+    return Thread.currentThread() == thread;
   }
 
   public Future<JsonObject> outcome() {

@@ -345,9 +345,18 @@ public abstract class JobBase implements Job {
     return true;
   }
 
+  /**
+   * Runs {@code action} on the job's context: at once when called there (the job's control
+   * consumer is), otherwise queued on it. A queued task waits behind the bytes its busy event loop
+   * is moving, which is what a terminate must not do twice.
+   */
   private <T> Future<T> onContext(Consumer<Promise<T>> action) {
     Promise<T> answer = Promise.promise();
-    handoff.context().runOnContext(v -> action.accept(answer));
+    if (handoff.onContextThread()) {
+      action.accept(answer);
+    } else {
+      handoff.context().runOnContext(v -> action.accept(answer));
+    }
     return answer.future();
   }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,12 +207,25 @@ public final class JobRegistry {
     }
     log.info("stopping: {} {}(s) running, ending in {} ms unless done", running.size(), kind, graceMs);
     Promise<Void> stopped = Promise.promise();
+    AtomicBoolean cutting = new AtomicBoolean();
     Future.join(running.stream().map(c -> c.gone.future()).toList())
-        .onComplete(v -> stopped.tryComplete());
+        .onComplete(v -> {
+          if (!cutting.get()) {
+            stopped.tryComplete();
+          }
+        });
+    // A job that ended ignores stopNow(); one that is cut off may free its slot before its temp
+    // file is gone, so from then on the stop waits for both.
     long cut =
         vertx.setTimer(
             Math.max(1, graceMs),
-            id -> running.forEach(c -> c.job.stopNow())); // a job that ended ignores it
+            id -> {
+              cutting.set(true);
+              Future.join(running.stream()
+                      .map(c -> c.job.stopNow().eventually(() -> c.gone.future()))
+                      .toList())
+                  .onComplete(v -> stopped.tryComplete());
+            });
     long giveUp =
         vertx.setTimer(
             graceMs + 10_000,

@@ -269,8 +269,11 @@ final class UploadJob extends JobBase {
 
   /**
    * Ends the job with {@code failure}: stops the bytes, removes the temp file, frees the slot and
-   * fails the exchange. An upload terminated or cut off by a stop reads no more bytes; a refused one lets the rest of
-   * the body drain away while the HTTP layer answers.
+   * fails the exchange. An upload terminated or cut off by a stop reads no more bytes, and its
+   * client is told as soon as the slot is free; a refused one lets the rest of the body drain away
+   * while the HTTP layer answers, once the temp file is gone (and its room given back).
+   *
+   * @return completes once the temp file is gone and the slot is free (a terminate answers then)
    */
   @Override
   protected Future<Void> end(JobFailure failure) {
@@ -289,7 +292,14 @@ final class UploadJob extends JobBase {
     } else if (form != null) {
       form.discard();
     }
-    return cleanUp().compose(v -> release()).onComplete(v -> handoff.fail(failure));
+    // The temp file's close and removal take a trip to the worker pool; the slot's release does
+    // not need to wait for them. The client is told once the slot is free (a retry the moment it
+    // has the answer must not find its old upload running), and the temp file goes meanwhile.
+    Future<Void> cleaned = cleanUp();
+    Future<Void> released = release();
+    Future<Void> ended = Future.join(cleaned, released).mapEmpty();
+    (failure.cutOff() ? released : ended).onComplete(v -> handoff.fail(failure));
+    return ended;
   }
 
   /**
