@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.filejobs.auth.Passwords;
 import io.filejobs.auth.Tokens;
 import io.filejobs.auth.Users;
+import io.filejobs.jobs.DirectMemory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -351,6 +352,9 @@ class LoadTest {
       assertEquals(0, claims, "claims of " + kind + " slots left");
     }
     assertTrue(vertx.sharedData().getLocalMap("filejobs.handoffs").isEmpty(), "handoffs left");
+    // Every buffer a transfer took from the direct budget was given back (once the sockets of
+    // the last cut-off exports have failed what they still held).
+    TestServer.await("the transfers' direct memory is given back", () -> DirectMemory.inUse() == 0);
   }
 
   /**

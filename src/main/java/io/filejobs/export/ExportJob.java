@@ -11,9 +11,7 @@ import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystemException;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -32,13 +30,13 @@ final class ExportJob extends JobBase {
 
   private static final Logger log = LoggerFactory.getLogger(ExportJob.class);
 
-  /** Bytes read from the file at a time (AsyncFile's default is 8 KiB). */
+  /** Bytes read from the file at a time, into pooled direct memory ({@link FileSource}). */
   static final int READ_BUFFER = 256 * 1024;
 
   private final HttpServerResponse response;
   private final Storage storage;
 
-  private AsyncFile file;
+  private FileSource file;
 
   ExportJob(
       Vertx vertx,
@@ -76,11 +74,8 @@ final class ExportJob extends JobBase {
         new JobFailure(JobBus.NOT_FOUND, "not_found", "you have no file named " + filename);
     return storage
         .storedFile(user, filename)
-        .compose(
-            path ->
-                vertx.fileSystem()
-                    .open(path.toString(), new OpenOptions().setRead(true).setWrite(false)))
-        .compose(opened -> opened.size().compose(size -> sendUnlessEnded(opened, size)))
+        .compose(path -> FileSource.open(vertx, path, READ_BUFFER))
+        .compose(this::sendUnlessEnded)
         .recover(
             e -> {
               if (phase != Phase.ENDED) {
@@ -99,15 +94,16 @@ final class ExportJob extends JobBase {
             });
   }
 
-  private Future<JsonObject> sendUnlessEnded(AsyncFile opened, long size) {
+  private Future<JsonObject> sendUnlessEnded(FileSource opened) {
     if (phase == Phase.ENDED) { // terminated, or the client left, while the file opened
       return opened.close().transform(v -> Future.failedFuture(endedBy));
     }
-    return Future.succeededFuture(send(opened, size));
+    return Future.succeededFuture(send(opened));
   }
 
-  private JsonObject send(AsyncFile opened, long size) {
+  private JsonObject send(FileSource opened) {
     file = opened;
+    long size = opened.length();
     total = size;
     log.info("export of {} ({} bytes) by {} started", filename, size, user);
     response
@@ -115,8 +111,7 @@ final class ExportJob extends JobBase {
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
         .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
         .putHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(filename));
-    file.setReadBufferSize(READ_BUFFER);
-    Transfer sending = new Transfer(file, response, size);
+    Transfer sending = new Transfer(file, response, size).whenWritten(FileSource::release);
     watch();
     moving(sending);
     sending
@@ -142,7 +137,7 @@ final class ExportJob extends JobBase {
 
   /** Closes the file and frees the slot; never fails. */
   private Future<Void> closeAndRelease() {
-    return closeQuietly(file).compose(v -> release());
+    return (file == null ? Future.<Void>succeededFuture() : file.close()).compose(v -> release());
   }
 
   /** {@code attachment} with the name as ASCII and as RFC 5987 UTF-8. */

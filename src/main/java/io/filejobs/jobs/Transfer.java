@@ -1,6 +1,7 @@
 package io.filejobs.jobs;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
@@ -28,6 +29,7 @@ public final class Transfer {
   private boolean waitingForSink;
   private boolean paused;
   private long pendingWrites;
+  private Handler<Buffer> written = buffer -> {};
 
   /**
    * @param limit most bytes the source may deliver; one more fails the transfer with a {@link
@@ -37,6 +39,16 @@ public final class Transfer {
     this.source = source;
     this.sink = sink;
     this.limit = limit;
+  }
+
+  /**
+   * Hands each buffer to {@code handler} once the sink is done with it: its write completed or
+   * failed, or it was dropped because the transfer had stopped. For sources whose buffers must be
+   * given back.
+   */
+  public Transfer whenWritten(Handler<Buffer> handler) {
+    this.written = handler;
+    return this;
   }
 
   /**
@@ -103,10 +115,12 @@ public final class Transfer {
 
   private void onData(Buffer buffer) {
     if (stopped) {
+      written.handle(buffer);
       return;
     }
     long total = bytes + buffer.length();
     if (total > limit) {
+      written.handle(buffer);
       fail(new LimitExceeded(limit));
       return;
     }
@@ -115,6 +129,7 @@ public final class Transfer {
     sink.write(buffer)
         .onComplete(
             ar -> {
+              written.handle(buffer);
               pendingWrites--;
               if (ar.failed()) {
                 fail(ar.cause());

@@ -1,5 +1,7 @@
 package io.filejobs.upload;
 
+import io.filejobs.jobs.DirectMemory;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -7,10 +9,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,24 +28,10 @@ import java.util.List;
  */
 final class GatheringWriter implements WriteStream<Buffer> {
 
-  /**
-   * Pooled direct memory all uploads of this process may gather in at once. Beyond it an upload
-   * gathers on the heap instead (slower, never failing): direct memory is capped (by default at
-   * the heap's size) and the socket reads need it too.
-   */
-  static final long DIRECT_BUDGET = 16L * 1024 * 1024;
-
-  private static final AtomicLong directInUse = new AtomicLong();
-
   private final AsyncFile file;
   private int maxBytes;
-  /**
-   * Pooled direct memory where the budget allows (no zeroing, no copy by the JDK on its way to
-   * the file, no heap churn), else heap.
-   */
+  /** From {@link DirectMemory}: no zeroing, no copy by the JDK on its way to the file. */
   private ByteBuf gathered;
-  /** Of the direct budget, what {@link #gathered} holds (0 when it is on the heap). */
-  private long budgeted;
   private List<Promise<Void>> waiting = new ArrayList<>();
   private int inFlightBytes;
   private boolean writing;
@@ -67,7 +51,7 @@ final class GatheringWriter implements WriteStream<Buffer> {
     if (!writing) {
       List<Promise<Void>> one = new ArrayList<>(1);
       one.add(promise);
-      send(data, one, null, 0);
+      send(data, one, null);
     } else {
       if (gathered == null) {
         gathered = allocate(data.length());
@@ -89,34 +73,19 @@ final class GatheringWriter implements WriteStream<Buffer> {
   private ByteBuf allocate(int firstPiece) {
     int initial = (int) Math.min(maxBytes, 4L * firstPiece);
     int max = maxBytes + Math.max(firstPiece, maxBytes / 2);
-    if (directInUse.addAndGet(max) <= DIRECT_BUDGET) {
-      budgeted = max;
-      return PooledByteBufAllocator.DEFAULT.directBuffer(initial, max);
-    }
-    directInUse.addAndGet(-max);
-    budgeted = 0;
-    return Unpooled.buffer(initial, max);
-  }
-
-  /** Gives {@code buffer} back, and its share of the direct budget. */
-  private static void free(ByteBuf buffer, long budget) {
-    buffer.release();
-    if (budget > 0) {
-      directInUse.addAndGet(-budget);
-    }
+    return DirectMemory.allocate(initial, max);
   }
 
   /**
    * Writes {@code data}; {@code gathered}, its memory when it was gathered (null for a piece
-   * written as it came), is given back once written, with {@code budget}, its share of the
-   * direct budget.
+   * written as it came), is given back once written.
    */
-  private void send(Buffer data, List<Promise<Void>> promises, ByteBuf gathered, long budget) {
+  private void send(Buffer data, List<Promise<Void>> promises, ByteBuf gathered) {
     writing = true;
     inFlightBytes = data.length();
     file.write(data).onComplete(result -> {
       if (gathered != null) {
-        free(gathered, budget);
+        DirectMemory.free(gathered);
       }
       written(result, promises);
     });
@@ -135,12 +104,10 @@ final class GatheringWriter implements WriteStream<Buffer> {
     }
     if (gathered != null) {
       ByteBuf next = gathered;
-      long budget = budgeted;
       List<Promise<Void>> nextPromises = waiting;
       gathered = null;
-      budgeted = 0;
       waiting = new ArrayList<>();
-      send(BufferInternal.buffer(next), nextPromises, next, budget);
+      send(BufferInternal.buffer(next), nextPromises, next);
     }
     promises.forEach(Promise::tryComplete);
     if (full && inFlightBytes + pendingBytes() <= maxBytes / 2) {
@@ -161,9 +128,8 @@ final class GatheringWriter implements WriteStream<Buffer> {
    */
   void discard() {
     if (gathered != null) {
-      free(gathered, budgeted);
+      DirectMemory.free(gathered);
       gathered = null;
-      budgeted = 0;
       IllegalStateException discarded = new IllegalStateException("discarded");
       waiting.forEach(p -> p.tryFail(discarded));
       waiting = new ArrayList<>();

@@ -1,0 +1,236 @@
+package io.filejobs.export;
+
+import io.filejobs.jobs.DirectMemory;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.FileSystemException;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.streams.ReadStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The first {@code length} bytes of a file as a stream of buffers in pooled direct memory, read on
+ * the worker pool one at a time, as fast as the stream's consumer asks.
+ *
+ * <p>Why not {@link io.vertx.core.file.AsyncFile}: it reads into a heap buffer (through a
+ * temporary direct one inside the JDK) and copies that into a fresh Vert.x buffer, which the
+ * socket then copies into direct memory again: three copies of every byte on their way out. Here
+ * the kernel reads straight into the memory the socket writes from. (BENCHMARKS.md's tuning log
+ * has what that did.)
+ *
+ * <p><b>Each buffer handed out must be given back</b> with {@link #release} once its consumer is
+ * done with it (a response: once the write has completed or failed). Everything runs on the
+ * context that opened the source.
+ */
+final class FileSource implements ReadStream<Buffer> {
+
+  private final Vertx vertx;
+  private final Context context;
+  private final FileChannel channel;
+  private final long length;
+  /** Where the stream ends: {@link #length}, or less where the file turned out shorter. */
+  private long readable;
+  private final int chunk;
+  /** A buffer read while the stream was paused: the next to go. */
+  private Buffer pending;
+  private long position;
+  private long demand = Long.MAX_VALUE;
+  private boolean reading;
+  private boolean ended;
+  private boolean closed;
+  private Handler<Buffer> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+
+  private FileSource(Vertx vertx, FileChannel channel, long length, int chunk) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.channel = channel;
+    this.length = length;
+    this.readable = length;
+    this.chunk = chunk;
+  }
+
+  /**
+   * Opens {@code path} for reading (on a worker) and takes its size then as the stream's length.
+   * Call on the context the stream is to run on.
+   */
+  static Future<FileSource> open(Vertx vertx, Path path, int chunk) {
+    return vertx.executeBlocking(
+        () -> {
+          FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+          try {
+            return new FileSource(vertx, channel, channel.size(), chunk);
+          } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+          }
+        },
+        false);
+  }
+
+  /** The file's size when it was opened: what the stream delivers unless the file shrinks. */
+  long length() {
+    return length;
+  }
+
+  /** Gives back a buffer this stream handed out. */
+  static void release(Buffer buffer) {
+    DirectMemory.free(((BufferInternal) buffer).unwrap());
+  }
+
+  @Override
+  public FileSource handler(Handler<Buffer> handler) {
+    this.handler = handler;
+    readNext();
+    return this;
+  }
+
+  @Override
+  public FileSource endHandler(Handler<Void> handler) {
+    this.endHandler = handler;
+    return this;
+  }
+
+  @Override
+  public FileSource exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  @Override
+  public FileSource pause() {
+    demand = 0;
+    return this;
+  }
+
+  @Override
+  public FileSource resume() {
+    return fetch(Long.MAX_VALUE);
+  }
+
+  @Override
+  public FileSource fetch(long amount) {
+    demand = amount == Long.MAX_VALUE || demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
+    if (handler != null && !closed) {
+      deliver();
+    }
+    return this;
+  }
+
+  /**
+   * Closes the file (on a worker) once any read under way is back; never fails. No buffer is
+   * handed out after this.
+   */
+  Future<Void> close() {
+    closed = true;
+    if (pending != null) {
+      release(pending);
+      pending = null;
+    }
+    return vertx.executeBlocking(
+            () -> {
+              channel.close();
+              return null;
+            },
+            false)
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+
+  private void readNext() {
+    if (reading || ended || closed || pending != null || demand == 0 || handler == null) {
+      return;
+    }
+    if (position == readable) {
+      end();
+      return;
+    }
+    reading = true;
+    int size = (int) Math.min(chunk, readable - position);
+    ByteBuf buffer = DirectMemory.allocate(size, size);
+    long at = position;
+    context.<Integer>executeBlocking(() -> readFully(buffer, at, size), false)
+        .onComplete(read -> arrived(buffer, size, read));
+  }
+
+  /**
+   * Reads {@code size} bytes at {@code at} into {@code buffer}; fewer only where the file ends
+   * first (it was truncated since it was opened).
+   */
+  private int readFully(ByteBuf buffer, long at, int size) throws IOException {
+    int total = 0;
+    ByteBuffer target = buffer.nioBuffer(0, size);
+    while (target.hasRemaining()) {
+      int n = channel.read(target, at + total);
+      if (n < 0) {
+        break;
+      }
+      total += n;
+    }
+    buffer.writerIndex(total);
+    return total;
+  }
+
+  private void arrived(ByteBuf buffer, int size, AsyncResult<Integer> read) {
+    reading = false;
+    if (closed || handler == null) { // closed, or its consumer stopped taking bytes
+      DirectMemory.free(buffer);
+      return;
+    }
+    if (read.failed()) {
+      DirectMemory.free(buffer);
+      ended = true;
+      if (exceptionHandler != null) {
+        exceptionHandler.handle(new FileSystemException(read.cause()));
+      }
+      return;
+    }
+    int n = read.result();
+    if (n == 0) { // the file ends before its length: it was truncated
+      DirectMemory.free(buffer);
+      end();
+      return;
+    }
+    position += n;
+    if (n < size) {
+      readable = position; // a short read: the file was truncated, nothing more to read
+    }
+    pending = BufferInternal.buffer(buffer);
+    deliver();
+  }
+
+  /** Hands on the buffer read last, if any, once there is demand; then reads on. */
+  private void deliver() {
+    if (pending != null) {
+      if (demand == 0) {
+        return; // paused while it was read: it waits for a resume
+      }
+      Buffer next = pending;
+      pending = null;
+      if (demand != Long.MAX_VALUE) {
+        demand--;
+      }
+      handler.handle(next);
+    }
+    readNext();
+  }
+
+  private void end() {
+    if (!ended) {
+      ended = true;
+      if (endHandler != null) {
+        endHandler.handle(null);
+      }
+    }
+  }
+}
