@@ -33,7 +33,6 @@ import java.nio.file.StandardOpenOption;
  */
 final class FileSource implements ReadStream<Buffer> {
 
-  private final Vertx vertx;
   private final Context context;
   private final FileChannel channel;
   private final long length;
@@ -51,9 +50,8 @@ final class FileSource implements ReadStream<Buffer> {
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
 
-  private FileSource(Vertx vertx, FileChannel channel, long length, int chunk) {
-    this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+  private FileSource(Context context, FileChannel channel, long length, int chunk) {
+    this.context = context;
     this.channel = channel;
     this.length = length;
     this.readable = length;
@@ -65,11 +63,12 @@ final class FileSource implements ReadStream<Buffer> {
    * Call on the context the stream is to run on.
    */
   static Future<FileSource> open(Vertx vertx, Path path, int chunk) {
-    return vertx.executeBlocking(
+    Context context = vertx.getOrCreateContext();
+    return context.executeBlocking(
         () -> {
           FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
           try {
-            return new FileSource(vertx, channel, channel.size(), chunk);
+            return new FileSource(context, channel, channel.size(), chunk);
           } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -137,7 +136,7 @@ final class FileSource implements ReadStream<Buffer> {
       release(pending);
       pending = null;
     }
-    return vertx.executeBlocking(
+    return context.executeBlocking(
             () -> {
               channel.close();
               return null;
