@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.filejobs.jobs.DirectMemory;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -15,6 +16,7 @@ import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -62,6 +64,11 @@ class TerminateTest {
 
   private HttpResponse<Buffer> terminateExport(String token) {
     return server.client.post("/export/terminate").putHeader("auth_token", token).send().await();
+  }
+
+  private long exportedBytes(String token) {
+    return server.client.get("/export/status").putHeader("auth_token", token).send().await()
+        .bodyAsJsonObject().getLong("bytes");
   }
 
   private boolean stored(String user, String name) {
@@ -206,6 +213,30 @@ class TerminateTest {
 
     assertTrue(first.readRest(response).await());
     assertEquals(EXPORT_SIZE, first.received.get());
+  }
+
+  @Test
+  @DisplayName("a terminated export whose client stopped reading is cut off at once: the bytes"
+      + " queued for it are dropped and the connection closes")
+  void stalledExportCutOff() throws Exception {
+    String token = server.utkal();
+    storeFile(token, "movie.bin", EXPORT_SIZE);
+    long before = DirectMemory.inUse();
+    SlowClients.Export export = SlowClients.Export.start(http, server.port, token, "movie.bin");
+    HttpClientResponse response = export.response.await(); // never read: the client stalls
+    long sent = -1;
+    for (long now = exportedBytes(token); now != sent; now = exportedBytes(token)) {
+      sent = now;
+      Thread.sleep(300); // until the socket takes no more
+    }
+    assertTrue(sent < EXPORT_SIZE, "the client took it all");
+    assertTrue(DirectMemory.inUse() > before, "no bytes queued for the stalled client");
+
+    assertEquals(200, terminateExport(token).statusCode());
+    // A close that waits for the queued bytes to be written would wait for ever: they stay held.
+    TestServer.await("the bytes queued for it are dropped", () -> DirectMemory.inUse() <= before);
+    assertFalse(export.readRest(response).await(10, TimeUnit.SECONDS), "the body came whole");
+    assertTrue(export.received.get() < EXPORT_SIZE);
   }
 
   @Test
