@@ -127,8 +127,9 @@ final class FileSource implements ReadStream<Buffer> {
   }
 
   /**
-   * Closes the file (on a worker) once any read under way is back; never fails. No buffer is
-   * handed out after this.
+   * Closes the file (on a worker); never fails. No buffer is handed out after this: one held for
+   * a resume is given back now, and a read still under way gives its buffer back when it returns
+   * (it fails, or completes, while the file closes).
    */
   Future<Void> close() {
     closed = true;
@@ -197,7 +198,8 @@ final class FileSource implements ReadStream<Buffer> {
     int n = read.result();
     if (n == 0) { // the file ends before its length: it was truncated
       DirectMemory.free(buffer);
-      end();
+      readable = position;
+      readNext(); // ends the stream, once there is demand
       return;
     }
     position += n;

@@ -26,11 +26,17 @@ public final class DirectMemory {
 
   /**
    * A buffer of {@code initial} bytes that may grow to {@code max}: direct and pooled when the
-   * budget has room for {@code max} more, else on the heap. Give it back with {@link #free}.
+   * budget has room for {@code max} more (and the JVM has the memory), else on the heap. Give it back
+   * with {@link #free}.
    */
   public static ByteBuf allocate(int initial, int max) {
     if (inUse.addAndGet(max) <= BUDGET) {
-      return PooledByteBufAllocator.DEFAULT.directBuffer(initial, max);
+      try {
+        return PooledByteBufAllocator.DEFAULT.directBuffer(initial, max);
+      } catch (OutOfMemoryError e) { // the JVM's direct memory is short (sockets use it too)
+        inUse.addAndGet(-max);
+        return Unpooled.buffer(initial, max);
+      }
     }
     inUse.addAndGet(-max);
     return Unpooled.buffer(initial, max);

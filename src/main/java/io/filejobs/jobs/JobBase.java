@@ -118,7 +118,15 @@ public abstract class JobBase implements Job {
 
   /** Frees the user's slot (if this job holds it). Idempotent; never fails. */
   protected final Future<Void> release() {
-    return registry.release(claim);
+    return registry.release(claim, Future.succeededFuture());
+  }
+
+  /**
+   * Frees the user's slot (if this job holds it) while {@code cleanup} is still going on; a stop
+   * of the node waits for both. Idempotent; never fails.
+   */
+  protected final Future<Void> release(Future<?> cleanup) {
+    return registry.release(claim, cleanup);
   }
 
   /**

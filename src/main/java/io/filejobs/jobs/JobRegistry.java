@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,14 +126,15 @@ public final class JobRegistry {
               claim.refresh = vertx.setPeriodic(REFRESH_MS, id -> refresh(claim));
               held.add(claim);
               if (stopping) { // stop() began meanwhile and may not have seen this claim
-                return release(claim).compose(v -> Future.failedFuture(stoppingFailure()));
+                return release(claim, Future.succeededFuture())
+                    .compose(v -> Future.failedFuture(stoppingFailure()));
               }
               return consumer
                   .completion()
                   .map(claim)
                   .recover(
                       e -> {
-                        release(claim);
+                        release(claim, Future.succeededFuture());
                         return Future.failedFuture(e);
                       });
             });
@@ -155,10 +155,12 @@ public final class JobRegistry {
   /**
    * Frees the slot and stops listening; only this claim's, whatever came after it. Idempotent.
    *
+   * @param cleanup what the job still does after freeing its slot (an upload removing its temp
+   *     file): a stop of the node waits for it too
    * @return completes (never fails) once the job's control address is gone cluster-wide and the
    *     slot is free, so that whoever is then told the job ended finds no trace of it
    */
-  public Future<Void> release(Claim claim) {
+  public Future<Void> release(Claim claim, Future<?> cleanup) {
     if (claim == null || claim.released) {
       return Future.succeededFuture();
     }
@@ -178,7 +180,7 @@ public final class JobRegistry {
                 })
             .compose(freed -> claim.consumer.unregister())
             .transform(ar -> Future.succeededFuture());
-    done.onComplete(
+    Future.join(done, cleanup).onComplete(
         v -> {
           held.remove(claim);
           claim.gone.complete();
@@ -207,25 +209,12 @@ public final class JobRegistry {
     }
     log.info("stopping: {} {}(s) running, ending in {} ms unless done", running.size(), kind, graceMs);
     Promise<Void> stopped = Promise.promise();
-    AtomicBoolean cutting = new AtomicBoolean();
     Future.join(running.stream().map(c -> c.gone.future()).toList())
-        .onComplete(v -> {
-          if (!cutting.get()) {
-            stopped.tryComplete();
-          }
-        });
-    // A job that ended ignores stopNow(); one that is cut off may free its slot before its temp
-    // file is gone, so from then on the stop waits for both.
+        .onComplete(v -> stopped.tryComplete());
     long cut =
         vertx.setTimer(
             Math.max(1, graceMs),
-            id -> {
-              cutting.set(true);
-              Future.join(running.stream()
-                      .map(c -> c.job.stopNow().eventually(() -> c.gone.future()))
-                      .toList())
-                  .onComplete(v -> stopped.tryComplete());
-            });
+            id -> running.forEach(c -> c.job.stopNow())); // a job that ended ignores it
     long giveUp =
         vertx.setTimer(
             graceMs + 10_000,

@@ -296,7 +296,7 @@ final class UploadJob extends JobBase {
     // not need to wait for them. The client is told once the slot is free (a retry the moment it
     // has the answer must not find its old upload running), and the temp file goes meanwhile.
     Future<Void> cleaned = cleanUp();
-    Future<Void> released = release();
+    Future<Void> released = release(cleaned);
     Future<Void> ended = Future.join(cleaned, released).mapEmpty();
     (failure.cutOff() ? released : ended).onComplete(v -> handoff.fail(failure));
     return ended;
