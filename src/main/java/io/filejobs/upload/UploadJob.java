@@ -288,9 +288,10 @@ final class UploadJob extends JobBase {
       writer.discard();
     }
     if (failure.cutOff()) {
-      request.pause();
-    } else if (form != null) {
-      form.discard();
+      request.pause(); // no more bytes are read (the HTTP layer closes the connection)
+    }
+    if (form != null) {
+      form.discard(); // whatever was read already, or is read while the answer goes, is dropped
     }
     // The temp file's close and removal take a trip to the worker pool; the slot's release does
     // not need to wait for them. The client is told once the slot is free (a retry the moment it
