@@ -175,6 +175,9 @@ public final class Bench {
   private List<ServiceNode> startCluster(Path users) throws Exception {
     int portA = FreePorts.pick();
     int portB = FreePorts.pick();
+    while (portB == portA) { // a port picked twice
+      portB = FreePorts.pick();
+    }
     String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     CompletableFuture<ServiceNode> a = startAsync(plain("node-a", users).clustered(portA, members));
     CompletableFuture<ServiceNode> b = startAsync(plain("node-b", users).clustered(portB, members));

@@ -46,6 +46,9 @@ class ClusterProcessTest {
   void nodeDeath(Vertx vertx) throws Exception {
     int portA = ClusterTest.freePort();
     int portB = ClusterTest.freePort();
+    while (portB == portA) { // a port picked twice
+      portB = ClusterTest.freePort();
+    }
     String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     HttpClient http = vertx.createHttpClient();
     try (ChildJvm a = ChildJvm.start(dir, env("a", portA, members), "--cluster");

@@ -16,10 +16,12 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,9 +68,36 @@ class ClusterTest {
     }
   }
 
+  /**
+   * A loopback port free now, below the kernel's range of ephemeral ports. A port from inside that
+   * range (what binding port 0 gives) can be taken meanwhile as the source port of an outgoing
+   * connection, and Hazelcast keeps connecting to the member that is not listening yet:
+   * ClusterTest failed once with "Port ... is already in use".
+   */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
+    int low = ephemeralPortsFrom();
+    Random random = new Random();
+    for (int attempt = 0; low > 11_000 && attempt < 1000; attempt++) {
+      int port = 10_000 + random.nextInt(low - 10_000);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    try (ServerSocket socket = new ServerSocket(0)) { // no room below the range: take the risk
       return socket.getLocalPort();
+    }
+  }
+
+  /** The first port of the kernel's ephemeral range (Linux's default where it cannot be read). */
+  private static int ephemeralPortsFrom() {
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      return Integer.parseInt(range.split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 
@@ -87,6 +116,9 @@ class ClusterTest {
     http = client.createHttpClient();
     int portA = freePort();
     int portB = freePort();
+    while (portB == portA) { // a port picked twice
+      portB = freePort();
+    }
     String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     Settings base = TestServer.settings(dir);
     a = node(base.withTempDir(dir.resolve("tmp-a").toString()).withCluster("127.0.0.1", portA, members));
