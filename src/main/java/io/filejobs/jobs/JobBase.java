@@ -118,7 +118,7 @@ public abstract class JobBase implements Job {
 
   /** Frees the user's slot (if this job holds it). Idempotent; never fails. */
   protected final Future<Void> release() {
-    return registry.release(claim, Future.succeededFuture());
+    return registry.release(claim);
   }
 
   /**

@@ -126,15 +126,14 @@ public final class JobRegistry {
               claim.refresh = vertx.setPeriodic(REFRESH_MS, id -> refresh(claim));
               held.add(claim);
               if (stopping) { // stop() began meanwhile and may not have seen this claim
-                return release(claim, Future.succeededFuture())
-                    .compose(v -> Future.failedFuture(stoppingFailure()));
+                return release(claim).compose(v -> Future.failedFuture(stoppingFailure()));
               }
               return consumer
                   .completion()
                   .map(claim)
                   .recover(
                       e -> {
-                        release(claim, Future.succeededFuture());
+                        release(claim);
                         return Future.failedFuture(e);
                       });
             });
@@ -150,6 +149,11 @@ public final class JobRegistry {
                     ? claims.put(user, claim.tag, CLAIM_TTL_MS)
                     : Future.<Void>succeededFuture())
         .onFailure(e -> log.warn("could not refresh the {} claim of {}", kind, user, e));
+  }
+
+  /** {@link #release(Claim, Future)} for a job with nothing left to do once its slot is free. */
+  public Future<Void> release(Claim claim) {
+    return release(claim, Future.succeededFuture());
   }
 
   /**
