@@ -6,6 +6,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.FileSystemException;
@@ -44,6 +45,14 @@ final class FileSource implements ReadStream<Buffer> {
   private long position;
   private long demand = Long.MAX_VALUE;
   private boolean reading;
+  /**
+   * Set while a read is being started. A read that is done before its listener is attached would
+   * run that listener at once, inside the call that asked for it (a {@code handler} that a
+   * {@code pause} follows in the same task, say); it is put in a task of its own instead.
+   */
+  private boolean starting;
+  /** Completes once the read under way, if any, has returned and given back what it must. */
+  private Promise<Void> readReturned;
   private boolean ended;
   private boolean closed;
   private Handler<Buffer> handler;
@@ -128,8 +137,9 @@ final class FileSource implements ReadStream<Buffer> {
 
   /**
    * Closes the file (on a worker); never fails. No buffer is handed out after this: one held for
-   * a resume is given back now, and a read still under way gives its buffer back when it returns
-   * (it fails, or completes, while the file closes).
+   * a resume is given back now, and a read still under way is cut short by the close and gives
+   * its buffer back when it returns. The future completes once both are done, so every buffer
+   * this source allocated and did not hand out is back in the budget by then.
    */
   Future<Void> close() {
     closed = true;
@@ -137,14 +147,15 @@ final class FileSource implements ReadStream<Buffer> {
       release(pending);
       pending = null;
     }
-    return context.executeBlocking(
+    Future<Void> channelClosed =
+        context.executeBlocking(
             () -> {
               channel.close();
               return null;
             },
-            false)
-        .<Void>mapEmpty()
-        .otherwiseEmpty();
+            false);
+    Future<Void> lastRead = reading ? readReturned.future() : Future.succeededFuture();
+    return Future.join(channelClosed, lastRead).<Void>mapEmpty().otherwiseEmpty();
   }
 
   private void readNext() {
@@ -156,11 +167,23 @@ final class FileSource implements ReadStream<Buffer> {
       return;
     }
     reading = true;
+    readReturned = Promise.promise();
     int size = (int) Math.min(chunk, readable - position);
     ByteBuf buffer = DirectMemory.allocate(size, size);
     long at = position;
-    context.<Integer>executeBlocking(() -> readFully(buffer, at, size), false)
-        .onComplete(read -> arrived(buffer, size, read));
+    starting = true;
+    try {
+      context.<Integer>executeBlocking(() -> readFully(buffer, at, size), false)
+          .onComplete(read -> {
+            if (starting) { // done before its listener was attached, which then runs it at once
+              context.runOnContext(v -> arrived(buffer, size, read));
+            } else {
+              arrived(buffer, size, read);
+            }
+          });
+    } finally {
+      starting = false;
+    }
   }
 
   /**
@@ -183,6 +206,15 @@ final class FileSource implements ReadStream<Buffer> {
 
   private void arrived(ByteBuf buffer, int size, AsyncResult<Integer> read) {
     reading = false;
+    Promise<Void> returned = readReturned; // take may start the next read, with a promise of its own
+    try {
+      take(buffer, size, read);
+    } finally {
+      returned.complete();
+    }
+  }
+
+  private void take(ByteBuf buffer, int size, AsyncResult<Integer> read) {
     if (closed || handler == null) { // closed, or its consumer stopped taking bytes
       DirectMemory.free(buffer);
       return;

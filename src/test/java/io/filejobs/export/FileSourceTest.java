@@ -82,6 +82,26 @@ class FileSourceTest {
   }
 
   @Test
+  @DisplayName("a pause in the task that sets the handler holds back even a read that is done at"
+      + " once")
+  void pauseRightAfterHandler(Vertx vertx) throws Exception {
+    write("f.bin", 2 * CHUNK);
+    long budgetBefore = DirectMemory.inUse();
+    for (int round = 0; round < 40; round++) {
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      FileSource source = pausedWithReadUnderWay(vertx, "f.bin", received, Promise.promise());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (DirectMemory.inUse() == budgetBefore && System.nanoTime() < deadline) {
+        Thread.sleep(1); // until the first read is back (it holds its buffer)
+      }
+      Promise<Integer> seen = Promise.promise();
+      onContext(vertx, () -> source.close().onComplete(c -> seen.complete(received.size())));
+      assertEquals(0, seen.future().await(10, TimeUnit.SECONDS), "round " + round);
+      assertEquals(budgetBefore, DirectMemory.inUse(), "round " + round);
+    }
+  }
+
+  @Test
   @DisplayName("a close gives back the buffer a paused source held")
   void closeWhilePaused(Vertx vertx) throws Exception {
     write("d.bin", 4 * CHUNK);
@@ -94,6 +114,24 @@ class FileSourceTest {
     closed.future().await(10, TimeUnit.SECONDS);
     assertEquals(0, received.size());
     assertEquals(budgetBefore, DirectMemory.inUse(), "the held buffer was not given back");
+  }
+
+  @Test
+  @DisplayName("a close with a read under way completes once that read's buffer is back")
+  void closeWithReadUnderWay(Vertx vertx) throws Exception {
+    write("e.bin", 64 * CHUNK);
+    long budgetBefore = DirectMemory.inUse();
+    for (int round = 0; round < 20; round++) {
+      Promise<Void> closed = Promise.promise();
+      onContext(vertx, () -> FileSource.open(vertx, dir.resolve("e.bin"), CHUNK)
+          .onFailure(closed::tryFail)
+          .onSuccess(source -> {
+            source.handler(FileSource::release); // starts the first read
+            source.close().onComplete(closed);
+          }));
+      closed.future().await(10, TimeUnit.SECONDS);
+      assertEquals(budgetBefore, DirectMemory.inUse(), "round " + round + ": a buffer is still out");
+    }
   }
 
   /** Opens {@code name} and pauses it in the task that starts its first read. */
