@@ -77,7 +77,7 @@ public final class JobBus {
 
   private JobBus() {}
 
-  /** Options for the start requests: this process only. */
+  /** Options for a request that stays in this process (the start requests, the HTTP calls). */
   public static DeliveryOptions localOnly() {
     return new DeliveryOptions().setLocalOnly(true);
   }
