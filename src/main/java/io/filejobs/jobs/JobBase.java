@@ -355,8 +355,9 @@ public abstract class JobBase implements Job {
 
   /**
    * Runs {@code action} on the job's context: at once when called there (the job's control
-   * consumer is), otherwise queued on it. A queued task waits behind the bytes its busy event loop
-   * is moving, which is what a terminate must not do twice.
+   * consumer, which a control from another node reaches, is), otherwise queued on it (a control
+   * that its own node's public address took). A queued task waits behind the bytes its busy event
+   * loop is moving, which is what a terminate must not do twice.
    */
   private <T> Future<T> onContext(Consumer<Promise<T>> action) {
     Promise<T> answer = Promise.promise();

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +31,12 @@ import org.slf4j.LoggerFactory;
  *       entry lives {@value #CLAIM_TTL_MS} ms unless the job's node refreshes it (every {@value
  *       #REFRESH_MS} ms), so a node that dies frees its users' slots within that time.
  *   <li>The <b>handle</b> (the {@link Job}) sits in this node's shared local map, where the job's
- *       control consumer finds it.
+ *       control consumer finds it, and where a control request that reaches this node's public
+ *       address finds it first (then it goes no further).
  *   <li>The <b>route</b>: while a job runs, its node listens on {@link #jobAddress} (a
  *       cluster-wide consumer). A control request may arrive on any node's public address
- *       ({@code filejobs.upload.terminate}, ...): it is forwarded there, so no node needs to know
- *       where a job runs. No consumer means no job: 404.
+ *       ({@code filejobs.upload.terminate}, ...): for a job of another node it is forwarded
+ *       there, so no node needs to know where a job runs. No consumer means no job: 404.
  * </ul>
  */
 public final class JobRegistry {
@@ -281,8 +284,16 @@ public final class JobRegistry {
       Job here = local.get(user);
       if (here != null) {
         act(here, action)
+            .timeout(FORWARD_TIMEOUT_MS, TimeUnit.MILLISECONDS)
             .onSuccess(message::reply)
-            .onFailure(e -> JobBus.fail(message, e));
+            .onFailure(
+                e -> {
+                  if (e instanceof TimeoutException) { // as when a forwarded request times out
+                    message.fail(JobBus.UNAVAILABLE, notAnswering());
+                  } else {
+                    JobBus.fail(message, e);
+                  }
+                });
         return;
       }
       claims
@@ -318,14 +329,16 @@ public final class JobRegistry {
                             if (now.succeeded() && now.result() == null) {
                               message.fail(JobBus.NOT_FOUND, nothingRunning);
                             } else {
-                              message.fail(
-                                  JobBus.UNAVAILABLE,
-                                  "the node running your " + kind + " does not answer");
+                              message.fail(JobBus.UNAVAILABLE, notAnswering());
                             }
                           });
                 }
               });
     };
+  }
+
+  private String notAnswering() {
+    return "the node running your " + kind + " does not answer";
   }
 
   /** Registers the public terminate, pause, resume and status consumers of this kind. */
