@@ -121,7 +121,7 @@ public final class Bench {
                 speed.serviceMedian("Upload", small), speed.baselineMedian("Upload", small),
                 speed.serviceMedian("Export", small), speed.baselineMedian("Export", small))));
       }
-      figures.addAll(terminate.measure("1 node", service, service));
+      figures.addAll(terminate.measure(TerminateSuite.ONE_NODE, service, service));
     }
 
     try (ServiceNode slow = start(plain("slow-64m", users).withSmallHeap("64m"))) {
@@ -131,8 +131,7 @@ public final class Bench {
     List<ServiceNode> cluster = startCluster(users);
     try {
       figures.add(StartupSuite.clustered(cluster));
-      figures.addAll(terminate.measure("2 nodes (terminate sent to the other node)",
-          cluster.get(0), cluster.get(1)));
+      figures.addAll(terminate.measure(TerminateSuite.TWO_NODES, cluster.get(0), cluster.get(1)));
     } finally {
       closeAll(cluster);
     }
@@ -142,12 +141,11 @@ public final class Bench {
   private void runTerminate(Path users) throws Exception {
     TerminateSuite terminate = new TerminateSuite(plan, tokens, sources.small());
     try (ServiceNode service = start(plain("service", users))) {
-      figures.addAll(terminate.measure("1 node", service, service));
+      figures.addAll(terminate.measure(TerminateSuite.ONE_NODE, service, service));
     }
     List<ServiceNode> cluster = startCluster(users);
     try {
-      figures.addAll(terminate.measure("2 nodes (terminate sent to the other node)",
-          cluster.get(0), cluster.get(1)));
+      figures.addAll(terminate.measure(TerminateSuite.TWO_NODES, cluster.get(0), cluster.get(1)));
     } finally {
       closeAll(cluster);
     }

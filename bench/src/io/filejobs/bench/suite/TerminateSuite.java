@@ -48,6 +48,11 @@ import java.util.function.BooleanSupplier;
  */
 public final class TerminateSuite {
 
+  /** The {@code where} of {@link #measure} for one node, and for a cluster of two. */
+  public static final String ONE_NODE = "1 node";
+
+  public static final String TWO_NODES = "2 nodes (terminate sent to the other node)";
+
   static final String SECTION =
       "Terminate latency (request sent → connection closed and temp file gone)";
 
