@@ -259,7 +259,7 @@ public abstract class JobBase implements Job {
   public final Future<JsonObject> status() {
     return onContext(answer -> {
       if (phase == Phase.ENDED) {
-        answer.fail(nothingRunning());
+        answerEnded(answer);
       } else {
         answer.complete(statusHere());
       }
@@ -338,10 +338,18 @@ public abstract class JobBase implements Job {
     return true;
   }
 
+  /**
+   * Fails {@code answer} with 404 once the job's slot is free: a client told that nothing runs may
+   * start again at once and must not get 409 from the slot this job still frees.
+   */
+  private void answerEnded(Promise<?> answer) {
+    registry.freed(this).onComplete(v -> answer.fail(nothingRunning()));
+  }
+
   /** True when the job can still be controlled; otherwise fails {@code answer} (404 or 409). */
   private boolean controllable(Promise<JsonObject> answer) {
     if (phase == Phase.ENDED) {
-      answer.fail(nothingRunning());
+      answerEnded(answer);
       return false;
     }
     if (phase == Phase.FINISHING) {

@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,9 +88,13 @@ public final class JobRegistry {
     private final Job job;
     private final String tag;
     private final MessageConsumer<JsonObject> consumer;
+    /** Completes once the slot is free and the control address gone. */
+    private final Promise<Void> freed = Promise.promise();
+    /** Completes once, besides, the job's cleanup is done. */
     private final Promise<Void> gone = Promise.promise();
     private long refresh = -1;
-    private boolean released;
+    /** Set on the job's context; read by control requests on other threads. */
+    private volatile boolean released;
 
     private Claim(Job job, String tag, MessageConsumer<JsonObject> consumer) {
       this.job = job;
@@ -174,8 +179,8 @@ public final class JobRegistry {
     claim.released = true;
     vertx.cancelTimer(claim.refresh);
     // In this order: a control that comes meanwhile finds no claim (404 at once), or no handle
-    // (404 from the job's node), never a consumer that is going away (Vert.x lets such a request
-    // time out, which would read as 503).
+    // (404 from the job's node, once the claim is gone), never a consumer that is going away
+    // (Vert.x lets such a request time out, which would read as 503).
     local.removeIfPresent(claim.job.user(), claim.job);
     Future<Void> done =
         claims
@@ -186,13 +191,28 @@ public final class JobRegistry {
                   return Future.succeededFuture(false);
                 })
             .compose(freed -> claim.consumer.unregister())
-            .transform(ar -> Future.succeededFuture());
+            .transform(ar -> Future.<Void>succeededFuture())
+            .onComplete(claim.freed);
     Future.join(done, cleanup).onComplete(
         v -> {
           held.remove(claim);
           claim.gone.complete();
         });
     return done;
+  }
+
+  /**
+   * Completes once {@code job}'s slot is free: at once when it holds none. An ended job answers
+   * its controls with 404 only then, so that "nothing runs" always means the user may start again.
+   * (A job ends before it frees its slot: an export closes its file first.)
+   */
+  public Future<Void> freed(Job job) {
+    return freedWhere(c -> c.job == job);
+  }
+
+  private Future<Void> freedWhere(Predicate<Claim> which) {
+    List<Future<Void>> freeing = held.stream().filter(which).map(c -> c.freed.future()).toList();
+    return freeing.isEmpty() ? Future.succeededFuture() : Future.join(freeing).mapEmpty();
   }
 
   private JobFailure stoppingFailure() {
@@ -241,7 +261,10 @@ public final class JobRegistry {
     String user = message.body() == null ? null : message.body().getString(JobBus.USER);
     Job job = user == null ? null : local.get(user);
     if (job == null) {
-      message.fail(JobBus.NOT_FOUND, "you are not " + kind + "ing anything");
+      // The handle goes before the claim: a job whose release is under way answers 404 only once
+      // its claim is gone too, as an ended job that is asked directly does.
+      freedWhere(c -> c.released && c.job.user().equals(user))
+          .onComplete(v -> message.fail(JobBus.NOT_FOUND, "you are not " + kind + "ing anything"));
       return;
     }
     act(job, message.headers().get(ACTION))
