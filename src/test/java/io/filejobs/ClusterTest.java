@@ -217,6 +217,46 @@ class ClusterTest {
   }
 
   @Test
+  @DisplayName("an export whose client left: once either node says nothing runs, a new export"
+      + " starts at once on the other")
+  void endedExportFreesItsSlotBeforeAnyNodeSaysSo() throws Exception {
+    String token = a.signin("Blake", "blake123");
+    Path file = TestServer.randomFile(dir, "long.bin", 64 * 1024 * 1024);
+    HttpResponse<Buffer> stored = a.web().post("/upload").putHeader("auth_token", token)
+        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+            .binaryFileUpload("file", "long.bin", file.toString(), "application/octet-stream")).await();
+    assertEquals(200, stored.statusCode(), stored.bodyAsString());
+    // The job ends the moment its client goes, then closes its file and frees its slot (a write
+    // to the cluster map). A node that says "nothing runs" meanwhile would send the client's
+    // retry into a 409, and a request sent on to the job's node as it ends must not be lost
+    // there (it would wait out the 5 s forward timeout). Each round asks the other node first,
+    // then both in turn, as fast as they answer.
+    Node[] nodes = {a, b};
+    for (int round = 0; round < 10; round++) {
+      SlowClients.Export export =
+          SlowClients.Export.start(http, nodes[round % 2].port(), token, "long.bin");
+      HttpClientResponse response = export.response.await();
+      assertEquals(200, response.statusCode(), "round " + round);
+      response.request().connection().close().await();
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      for (int ask = 1; ; ask++) {
+        long sent = System.nanoTime();
+        int code = nodes[(round + ask) % 2].call("GET", "/export/status", token).statusCode();
+        assertTrue(System.nanoTime() - sent < 2_500_000_000L,
+            "round " + round + ": a status waited for the forward timeout");
+        if (code == 404) {
+          break;
+        }
+        assertTrue(System.nanoTime() < deadline, "the export still runs after 5 s");
+      }
+    }
+    HttpResponse<Buffer> whole = b.web().post("/export").putHeader("auth_token", token)
+        .sendJsonObject(new JsonObject().put("filename", "long.bin")).await();
+    assertEquals(200, whole.statusCode(), whole.bodyAsString());
+    assertArrayEquals(Files.readAllBytes(file), whole.body().getBytes());
+  }
+
+  @Test
   @DisplayName("one upload per user across the cluster: a second one on the other node gets 409")
   void oneJobPerUserAcrossNodes() throws Exception {
     String token = a.signin("Utkal", "utkal123");

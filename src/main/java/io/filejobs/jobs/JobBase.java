@@ -362,10 +362,9 @@ public abstract class JobBase implements Job {
   }
 
   /**
-   * Runs {@code action} on the job's context: at once when called there (the job's control
-   * consumer, which a control from another node reaches, is), otherwise queued on it (a control
-   * that its own node's public address took). A queued task waits behind the bytes its busy event
-   * loop is moving, which is what a terminate must not do twice.
+   * Runs {@code action} on the job's context: at once when called there, otherwise queued on it
+   * (a control arrives on the context of the registry's consumer that took it). A queued task
+   * waits behind the bytes its busy event loop is moving.
    */
   private <T> Future<T> onContext(Consumer<Promise<T>> action) {
     Promise<T> answer = Promise.promise();

@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -31,14 +30,19 @@ import org.slf4j.LoggerFactory;
  *       taken with {@code putIfAbsent}: a second job for the user gets 409 on any node. The
  *       entry lives {@value #CLAIM_TTL_MS} ms unless the job's node refreshes it (every {@value
  *       #REFRESH_MS} ms), so a node that dies frees its users' slots within that time.
- *   <li>The <b>handle</b> (the {@link Job}) sits in this node's shared local map, where the job's
- *       control consumer finds it, and where a control request that reaches this node's public
- *       address finds it first (then it goes no further).
- *   <li>The <b>route</b>: while a job runs, its node listens on {@link #jobAddress} (a
- *       cluster-wide consumer). A control request may arrive on any node's public address
- *       ({@code filejobs.upload.terminate}, ...): for a job of another node it is forwarded
- *       there, so no node needs to know where a job runs. No consumer means no job: 404.
+ *   <li>The <b>handle</b> (the {@link Job}) sits in this node's shared local map, where a control
+ *       request that reaches this node finds it.
+ *   <li>The <b>route</b>: each registry listens on its own {@link #routeAddress} (a cluster-wide
+ *       consumer) for as long as its verticle runs, and a claim names the registry that took it.
+ *       A control request may arrive on any node's public address ({@code
+ *       filejobs.upload.terminate}, ...): a job of this node is asked directly; otherwise the
+ *       claim says whether a job runs (none: 404) and which node to forward the request to.
  * </ul>
+ *
+ * <p>Why one address per node and not one per job: a clustered message that reaches a node just
+ * after its consumer is gone is dropped without a word (Vert.x 5.1), so a control sent to a job
+ * that ended meanwhile waited the whole {@value #FORWARD_TIMEOUT_MS} ms timeout; and a per-job
+ * consumer cost a write to the cluster's subscriptions at each start and end.
  */
 public final class JobRegistry {
 
@@ -59,6 +63,8 @@ public final class JobRegistry {
   private final LocalMap<String, Job> local;
   private final AsyncMap<String, String> claims;
   private final String node = UUID.randomUUID().toString();
+  /** Where other nodes send the controls of this registry's jobs. */
+  private final String route;
   /** The claims this registry's jobs hold now, on whatever context each job runs. */
   private final Set<Claim> held = ConcurrentHashMap.newKeySet();
   /** Set once the node stops: no new job may start here. */
@@ -69,26 +75,43 @@ public final class JobRegistry {
     this.kind = kind;
     this.local = vertx.sharedData().getLocalMap("filejobs.jobs." + kind);
     this.claims = claims;
+    this.route = routeAddress(kind, node);
   }
 
+  /**
+   * A registry for {@code kind}, listening on its route address. Call from the verticle that owns
+   * the jobs: the route lives as long as that verticle.
+   */
   public static Future<JobRegistry> create(Vertx vertx, String kind) {
     return vertx
         .sharedData()
         .<String, String>getAsyncMap("filejobs.claims." + kind)
-        .map(claims -> new JobRegistry(vertx, kind, claims));
+        .map(claims -> new JobRegistry(vertx, kind, claims))
+        .compose(
+            registry ->
+                vertx
+                    .eventBus()
+                    .consumer(registry.route, registry::control)
+                    .completion()
+                    .map(registry));
   }
 
-  /** Where the node running {@code user}'s job of {@code kind} listens for its controls. */
-  public static String jobAddress(String kind, String user) {
-    return "filejobs.job." + kind + "." + user;
+  /** Where the registry {@code node} of {@code kind} takes the controls of its jobs. */
+  static String routeAddress(String kind, String node) {
+    return "filejobs.route." + kind + "." + node;
+  }
+
+  /** The registry that took a claim, from its tag ({@code node/job}). */
+  private static String nodeOf(String tag) {
+    int slash = tag.indexOf('/');
+    return slash < 0 ? tag : tag.substring(0, slash);
   }
 
   /** A job's hold on its user's slot; release it exactly when the job ends. */
   public static final class Claim {
     private final Job job;
     private final String tag;
-    private final MessageConsumer<JsonObject> consumer;
-    /** Completes once the slot is free and the control address gone. */
+    /** Completes once the slot is free. */
     private final Promise<Void> freed = Promise.promise();
     /** Completes once, besides, the job's cleanup is done. */
     private final Promise<Void> gone = Promise.promise();
@@ -96,16 +119,15 @@ public final class JobRegistry {
     /** Set on the job's context; read by control requests on other threads. */
     private volatile boolean released;
 
-    private Claim(Job job, String tag, MessageConsumer<JsonObject> consumer) {
+    private Claim(Job job, String tag) {
       this.job = job;
       this.tag = tag;
-      this.consumer = consumer;
     }
   }
 
   /**
-   * Claims {@code job}'s user's slot, cluster-wide, and starts listening for its controls. Call on
-   * the job's context (its control consumer and refresh timer run there).
+   * Claims {@code job}'s user's slot, cluster-wide, and lets controls find it. Call on the job's
+   * context (its refresh timer runs there).
    *
    * @return the claim, or a {@link JobFailure}: 409 when the user runs a job of this kind
    *     anywhere, 503 when this node is stopping
@@ -128,22 +150,13 @@ public final class JobRegistry {
                         "you are already " + kind + "ing a file: terminate it or wait until it ends"));
               }
               local.put(user, job);
-              MessageConsumer<JsonObject> consumer =
-                  vertx.eventBus().consumer(jobAddress(kind, user), this::control);
-              Claim claim = new Claim(job, tag, consumer);
+              Claim claim = new Claim(job, tag);
               claim.refresh = vertx.setPeriodic(REFRESH_MS, id -> refresh(claim));
               held.add(claim);
               if (stopping) { // stop() began meanwhile and may not have seen this claim
                 return release(claim).compose(v -> Future.failedFuture(stoppingFailure()));
               }
-              return consumer
-                  .completion()
-                  .map(claim)
-                  .recover(
-                      e -> {
-                        release(claim);
-                        return Future.failedFuture(e);
-                      });
+              return Future.succeededFuture(claim);
             });
   }
 
@@ -165,12 +178,12 @@ public final class JobRegistry {
   }
 
   /**
-   * Frees the slot and stops listening; only this claim's, whatever came after it. Idempotent.
+   * Frees the slot; only this claim's, whatever came after it. Idempotent.
    *
    * @param cleanup what the job still does after freeing its slot (an upload removing its temp
    *     file): a stop of the node waits for it too
-   * @return completes (never fails) once the job's control address is gone cluster-wide and the
-   *     slot is free, so that whoever is then told the job ended finds no trace of it
+   * @return completes (never fails) once the slot is free cluster-wide, so that whoever is then
+   *     told the job ended finds no trace of it
    */
   public Future<Void> release(Claim claim, Future<?> cleanup) {
     if (claim == null || claim.released) {
@@ -178,20 +191,18 @@ public final class JobRegistry {
     }
     claim.released = true;
     vertx.cancelTimer(claim.refresh);
-    // In this order: a control that comes meanwhile finds no claim (404 at once), or no handle
-    // (404 from the job's node, once the claim is gone), never a consumer that is going away
-    // (Vert.x lets such a request time out, which would read as 503).
+    // A control that comes meanwhile finds no handle, and answers 404 once the claim is gone.
     local.removeIfPresent(claim.job.user(), claim.job);
     Future<Void> done =
         claims
             .removeIfPresent(claim.job.user(), claim.tag)
-            .recover(
-                e -> {
-                  log.warn("could not free the {} claim of {}", kind, claim.job.user(), e);
-                  return Future.succeededFuture(false);
+            .<Void>transform(
+                ar -> {
+                  if (ar.failed()) {
+                    log.warn("could not free the {} claim of {}", kind, claim.job.user(), ar.cause());
+                  }
+                  return Future.succeededFuture();
                 })
-            .compose(freed -> claim.consumer.unregister())
-            .transform(ar -> Future.<Void>succeededFuture())
             .onComplete(claim.freed);
     Future.join(done, cleanup).onComplete(
         v -> {
@@ -256,7 +267,7 @@ public final class JobRegistry {
     });
   }
 
-  /** Answers a control sent to a job's address, with the job this node runs. */
+  /** Answers a control forwarded to this registry's route, with the job this node runs. */
   private void control(Message<JsonObject> message) {
     String user = message.body() == null ? null : message.body().getString(JobBus.USER);
     Job job = user == null ? null : local.get(user);
@@ -293,9 +304,8 @@ public final class JobRegistry {
    * the claim nor the bus needs asking. In a cluster that saves a read of the cluster map and a
    * trip through the bus whenever the request reaches the job's own node.
    *
-   * <p>Otherwise the claim decides whether a job runs: without one the answer is 404 at once.
-   * (Right after a job ends, a node's view of the bus may still list the job's address for a
-   * moment; asking the claim first keeps that from turning a plain 404 into a wait and a 503.)
+   * <p>Otherwise the claim decides whether a job runs (without one the answer is 404 at once) and
+   * names the registry, on whichever node, that the request goes to.
    */
   private Handler<Message<JsonObject>> forward(String action, String nothingRunning) {
     return message -> {
@@ -328,7 +338,7 @@ public final class JobRegistry {
                       : vertx
                           .eventBus()
                           .<JsonObject>request(
-                              jobAddress(kind, user),
+                              routeAddress(kind, nodeOf(holder)),
                               new JsonObject().put(JobBus.USER, user),
                               new DeliveryOptions()
                                   .addHeader(ACTION, action)
@@ -342,9 +352,9 @@ public final class JobRegistry {
                     && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
                   message.fail(r.failureCode(), r.getMessage());
                 } else {
-                  // No answer: either the job's node is in trouble, or the job ended right then
-                  // (a request caught by a consumer going away is dropped, and Vert.x reports a
-                  // timeout). The claim tells which.
+                  // No answer: the job's node is in trouble, or went away with the request (a
+                  // message to a consumer that is gone is dropped, and Vert.x reports a timeout).
+                  // The claim tells whether the job still holds the slot.
                   claims
                       .get(user)
                       .onComplete(
