@@ -1,13 +1,10 @@
 package io.filejobs.bench;
 
 import io.filejobs.bench.report.Sizes;
-import io.filejobs.bench.suite.TerminateSuite;
 import java.util.List;
 
 /** How each figure is measured, as written into {@code BENCHMARKS.md}. */
 final class Method {
-
-  private static final int TERMINATE_WARMUP = TerminateSuite.WARMUP;
 
   private Method() {}
 
@@ -60,7 +57,8 @@ final class Method {
             + " the upload began, looked for when the close is seen, then every 100 µs while it is"
             + " there (the benchmark sleeps while it waits for the close)."
             + " p50 and p99 (nearest rank) per run of " + plan.terminations() + " terminations,"
-            + " each answered 200, after " + TERMINATE_WARMUP + " unmeasured ones of each kind. Cross-node: two members"
+            + " each answered 200, after as many unmeasured ones of each kind (a server in use is"
+            + " warm). Cross-node: two members"
             + " (`FILEJOBS_CLUSTER=true`, Hazelcast on loopback, one uploads folder and secret);"
             + " the transfer runs on node A, the terminate goes to node B.",
         "**Memory.** A service started with `-Xmx64m -Xlog:gc:file=<f>`. Peak RSS: `VmHWM` of"
