@@ -248,13 +248,15 @@ class TerminateTest {
     // The job ends when the client goes, then closes its file and frees its slot. A terminate
     // asked in between must not say "nothing runs" while the slot is still taken: the client
     // would start again and get 409. Asked as fast as it answers, round after round.
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < 10; round++) {
       SlowClients.Export export = SlowClients.Export.start(http, server.port, token, "movie.bin");
       HttpClientResponse response = export.response.await();
       assertEquals(200, response.statusCode(), "round " + round);
       response.request().connection().close().await();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (terminateExport(token).statusCode() != 404) {
+      for (int code = terminateExport(token).statusCode(); code != 404;
+          code = terminateExport(token).statusCode()) {
+        assertEquals(200, code, "round " + round + ": a terminate of an export that was ending");
         assertTrue(System.nanoTime() < deadline, "the job is still there after 5 s");
       }
     }

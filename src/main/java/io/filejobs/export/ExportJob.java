@@ -135,9 +135,13 @@ final class ExportJob extends JobBase {
     return summary(0).put(JobBus.TOTAL, size);
   }
 
-  /** Closes the file and frees the slot; never fails. */
+  /**
+   * Closes the file and frees the slot side by side (the close waits for the read under way, on
+   * a worker; the slot need not wait for it); completes once both are done. Never fails.
+   */
   private Future<Void> closeAndRelease() {
-    return (file == null ? Future.<Void>succeededFuture() : file.close()).compose(v -> release());
+    Future<Void> closed = file == null ? Future.succeededFuture() : file.close();
+    return Future.join(closed, release(closed)).mapEmpty();
   }
 
   /** {@code attachment} with the name as ASCII and as RFC 5987 UTF-8. */

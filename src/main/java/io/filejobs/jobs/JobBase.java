@@ -93,8 +93,8 @@ public abstract class JobBase implements Job {
   }
 
   /**
-   * Takes the user's slot for this kind, cluster-wide, and starts listening for the job's
-   * controls; fails with 409 when another job holds it.
+   * Takes the user's slot for this kind, cluster-wide, and lets the job's controls find it;
+   * fails with 409 when another job holds it.
    */
   protected final Future<Void> claim() {
     return registry

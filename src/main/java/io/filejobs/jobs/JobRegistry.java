@@ -193,13 +193,15 @@ public final class JobRegistry {
     vertx.cancelTimer(claim.refresh);
     // A control that comes meanwhile finds no handle, and answers 404 once the claim is gone.
     local.removeIfPresent(claim.job.user(), claim.job);
+    String user = claim.job.user();
     Future<Void> done =
         claims
-            .removeIfPresent(claim.job.user(), claim.tag)
+            .removeIfPresent(user, claim.tag)
+            .recover(e -> claims.removeIfPresent(user, claim.tag)) // once more: members moving
             .<Void>transform(
                 ar -> {
-                  if (ar.failed()) {
-                    log.warn("could not free the {} claim of {}", kind, claim.job.user(), ar.cause());
+                  if (ar.failed()) { // it expires CLAIM_TTL_MS after its last refresh
+                    log.warn("could not free the {} claim of {}", kind, user, ar.cause());
                   }
                   return Future.succeededFuture();
                 })
@@ -334,7 +336,7 @@ public final class JobRegistry {
           .compose(
               holder ->
                   holder == null
-                      ? Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "no claim"))
+                      ? Future.failedFuture(new NoClaim())
                       : vertx
                           .eventBus()
                           .<JsonObject>request(
@@ -346,15 +348,16 @@ public final class JobRegistry {
           .onSuccess(reply -> message.reply(reply.body()))
           .onFailure(
               e -> {
-                if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+                if (e instanceof NoClaim) {
                   message.fail(JobBus.NOT_FOUND, nothingRunning);
                 } else if (e instanceof ReplyException r
                     && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
                   message.fail(r.failureCode(), r.getMessage());
                 } else {
-                  // No answer: the job's node is in trouble, or went away with the request (a
-                  // message to a consumer that is gone is dropped, and Vert.x reports a timeout).
-                  // The claim tells whether the job still holds the slot.
+                  // No answer, or no route: the job's node is in trouble, has stopped, or went
+                  // away with the request (a message to a consumer that is gone is dropped, and
+                  // Vert.x reports a timeout). The claim tells whether the job still holds the
+                  // slot: if it does, "nothing runs" would be untrue (a new job would get 409).
                   claims
                       .get(user)
                       .onComplete(
@@ -368,6 +371,13 @@ public final class JobRegistry {
                 }
               });
     };
+  }
+
+  /** The user holds no claim of this kind: nothing runs. */
+  private static final class NoClaim extends RuntimeException {
+    NoClaim() {
+      super("no claim", null, false, false);
+    }
   }
 
   private String notAnswering() {
