@@ -54,6 +54,14 @@ class ClusterTest {
           .await().bodyAsJsonObject().getString("auth_token");
     }
 
+    /** {@code POST /upload} of {@code file} under {@code name}, as a multipart form. */
+    HttpResponse<Buffer> upload(String token, Path file, String name) {
+      return web.post("/upload").putHeader("auth_token", token)
+          .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+              .binaryFileUpload("file", name, file.toString(), "application/octet-stream"))
+          .await();
+    }
+
     HttpResponse<Buffer> call(String method, String path, String token) {
       return web.request(io.vertx.core.http.HttpMethod.valueOf(method), path).putHeader("auth_token", token)
           .send().await();
@@ -154,9 +162,7 @@ class ClusterTest {
   void crossNodeExport() throws Exception {
     String token = a.signin("Blake", "blake123");
     Path file = TestServer.randomFile(dir, "shared.bin", 3_000_000);
-    HttpResponse<Buffer> stored = a.web().post("/upload").putHeader("auth_token", token)
-        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
-            .binaryFileUpload("file", "shared.bin", file.toString(), "application/octet-stream")).await();
+    HttpResponse<Buffer> stored = a.upload(token, file, "shared.bin");
     assertEquals(200, stored.statusCode(), stored.bodyAsString());
 
     HttpResponse<Buffer> exported = b.web().post("/export").putHeader("auth_token", token)
@@ -201,9 +207,7 @@ class ClusterTest {
   void crossNodeExportTerminate() throws Exception {
     String token = a.signin("John", "john123");
     Path file = TestServer.randomFile(dir, "movie.bin", 64 * 1024 * 1024);
-    HttpResponse<Buffer> stored = b.web().post("/upload").putHeader("auth_token", token)
-        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
-            .binaryFileUpload("file", "movie.bin", file.toString(), "application/octet-stream")).await();
+    HttpResponse<Buffer> stored = b.upload(token, file, "movie.bin");
     assertEquals(200, stored.statusCode());
     SlowClients.Export export = SlowClients.Export.start(http, a.port(), token, "movie.bin");
     HttpClientResponse response = export.response.await();
@@ -222,9 +226,7 @@ class ClusterTest {
   void endedExportFreesItsSlotBeforeAnyNodeSaysSo() throws Exception {
     String token = a.signin("Blake", "blake123");
     Path file = TestServer.randomFile(dir, "long.bin", 64 * 1024 * 1024);
-    HttpResponse<Buffer> stored = a.web().post("/upload").putHeader("auth_token", token)
-        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
-            .binaryFileUpload("file", "long.bin", file.toString(), "application/octet-stream")).await();
+    HttpResponse<Buffer> stored = a.upload(token, file, "long.bin");
     assertEquals(200, stored.statusCode(), stored.bodyAsString());
     // The job ends the moment its client goes, then closes its file and frees its slot (a write
     // to the cluster map). A node that says "nothing runs" meanwhile would send the client's
@@ -264,15 +266,11 @@ class ClusterTest {
     SlowClients.Upload first = slowUploadThrough(a, token, "one.bin", 60);
     Path other = TestServer.randomFile(dir, "two.bin", 1000);
 
-    HttpResponse<Buffer> second = b.web().post("/upload").putHeader("auth_token", token)
-        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
-            .binaryFileUpload("file", "two.bin", other.toString(), "application/octet-stream")).await();
+    HttpResponse<Buffer> second = b.upload(token, other, "two.bin");
 
     assertEquals(409, second.statusCode(), second.bodyAsString());
     assertEquals(200, first.response.await().statusCode());
-    HttpResponse<Buffer> again = b.web().post("/upload").putHeader("auth_token", token)
-        .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
-            .binaryFileUpload("file", "two.bin", other.toString(), "application/octet-stream")).await();
+    HttpResponse<Buffer> again = b.upload(token, other, "two.bin");
     assertEquals(200, again.statusCode(), "the slot is free once the first upload ended");
   }
 }
