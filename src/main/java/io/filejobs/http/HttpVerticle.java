@@ -79,7 +79,11 @@ public final class HttpVerticle extends VerticleBase {
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
                 .setMaxChunkSize(MAX_BODY_CHUNK))
         .invalidRequestHandler(Failures::invalidRequest)
-        .connectionHandler(idle::connected)
+        .connectionHandler(
+            connection -> {
+              SocketReads.allowLarge(connection);
+              idle.connected(connection);
+            })
         .requestHandler(routes())
         .listen()
         .onSuccess(listening -> server = listening);
