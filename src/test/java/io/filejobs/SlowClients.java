@@ -108,28 +108,34 @@ final class SlowClients {
     }
 
     static Export start(HttpClient client, int port, String token, String filename) {
-      Export[] export = new Export[1];
-      Future<HttpClientResponse> response =
-          client
-              .request(
-                  new RequestOptions()
-                      .setMethod(HttpMethod.POST)
-                      .setHost("127.0.0.1")
-                      .setPort(port)
-                      .setURI("/export")
-                      .putHeader("auth_token", token)
-                      .putHeader("Content-Type", "application/json"))
-              .compose(req -> req.send(new JsonObject().put("filename", filename).encode()))
-              .map(
-                  resp -> {
-                    // Handlers are set at once, while the response is paused: no byte can
-                    // arrive before them, whenever the test gets to read the rest.
-                    resp.pause();
-                    export[0].watch(resp);
-                    return resp;
-                  });
-      export[0] = new Export(response);
-      return export[0];
+      // The Export exists before the request is sent: the answer may come (on the client's event
+      // loop) before this thread would otherwise have made it.
+      Promise<HttpClientResponse> answered = Promise.promise();
+      Export export = new Export(answered.future());
+      client
+          .request(
+              new RequestOptions()
+                  .setMethod(HttpMethod.POST)
+                  .setHost("127.0.0.1")
+                  .setPort(port)
+                  .setURI("/export")
+                  .putHeader("auth_token", token)
+                  .putHeader("Content-Type", "application/json"))
+          .compose(req -> req.send(new JsonObject().put("filename", filename).encode()))
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  answered.fail(ar.cause());
+                  return;
+                }
+                // Handlers are set at once, while the response is paused: no byte can arrive
+                // before them, whenever the test gets to read the rest.
+                HttpClientResponse resp = ar.result();
+                resp.pause();
+                export.watch(resp);
+                answered.complete(resp);
+              });
+      return export;
     }
 
     private void watch(HttpClientResponse resp) {
