@@ -30,6 +30,12 @@ final class ChildJvm implements AutoCloseable {
     return start(java.util.List.of(), workDir, env, args);
   }
 
+  /** Starts Main with {@code jvmOptions} (a heap limit, say) in {@code workDir}, as {@link #start}. */
+  static ChildJvm startWithOptions(
+      java.util.List<String> jvmOptions, Path workDir, Map<String, String> env) throws Exception {
+    return start(java.util.List.of(), jvmOptions, workDir, env);
+  }
+
   /**
    * Starts Main under {@code ulimit -f kib}: any file it writes fails (EFBIG) past that size, a
    * real write failure from the OS that needs no privilege.
@@ -43,9 +49,20 @@ final class ChildJvm implements AutoCloseable {
   private static ChildJvm start(
       java.util.List<String> prefix, Path workDir, Map<String, String> env, String... args)
       throws Exception {
+    return start(prefix, java.util.List.of(), workDir, env, args);
+  }
+
+  private static ChildJvm start(
+      java.util.List<String> prefix,
+      java.util.List<String> jvmOptions,
+      Path workDir,
+      Map<String, String> env,
+      String... args)
+      throws Exception {
     java.util.List<String> command = new java.util.ArrayList<>(prefix);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.addAll(java.util.List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // the service's own logging, not the tests' quiet one
         "-Dlogback.configurationFile=" + ChildJvm.class.getResource("/logback.xml"),
         "-cp", System.getProperty("java.class.path"),

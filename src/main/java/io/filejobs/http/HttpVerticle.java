@@ -6,6 +6,7 @@ import io.filejobs.auth.Users;
 import io.filejobs.config.Settings;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
+import io.filejobs.jobs.SocketReads;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -40,7 +41,7 @@ public final class HttpVerticle extends VerticleBase {
    * an upload's bytes reach its temp file in writes of up to this size, and fewer, larger writes
    * cost the worker pool fewer hops. A piece is a slice of what one socket read brought.
    */
-  static final int MAX_BODY_CHUNK = 256 * 1024;
+  static final int MAX_BODY_CHUNK = SocketReads.MAX_READ;
 
   private final Users users;
   private final SigninGuard guard;

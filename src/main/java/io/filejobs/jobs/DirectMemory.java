@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Direct memory moves to and from the kernel with no extra copy, is not zeroed, and makes no
  * garbage. But it is capped (by default at the heap's size: 64 MiB under {@code -Xmx64m}) and the
  * sockets need it too, so transfers may hold at most {@link #BUDGET} of it at once; past that
- * they get heap buffers (slower, never failing).
+ * an export reads into heap buffers (slower, never failing), and an upload stops gathering (it
+ * writes its pieces as they came, which costs no memory of its own).
  */
 public final class DirectMemory {
 
@@ -30,19 +31,28 @@ public final class DirectMemory {
    * with {@link #free}.
    */
   public static ByteBuf allocate(int initial, int max) {
+    ByteBuf direct = tryAllocate(initial, max);
+    return direct != null ? direct : Unpooled.buffer(initial, max);
+  }
+
+  /**
+   * Like {@link #allocate}, but null instead of a heap buffer when the budget (or the JVM's direct
+   * memory) has no room: for a caller that can do without one rather than hold heap.
+   */
+  public static ByteBuf tryAllocate(int initial, int max) {
     if (inUse.addAndGet(max) <= BUDGET) {
       try {
         return PooledByteBufAllocator.DEFAULT.directBuffer(initial, max);
       } catch (OutOfMemoryError e) { // the JVM's direct memory is short (sockets use it too)
         inUse.addAndGet(-max);
-        return Unpooled.buffer(initial, max);
+        return null;
       }
     }
     inUse.addAndGet(-max);
-    return Unpooled.buffer(initial, max);
+    return null;
   }
 
-  /** Gives back a buffer from {@link #allocate}, and its share of the budget. */
+  /** Gives back a buffer from {@link #allocate} or {@link #tryAllocate}, and its share of the budget. */
   public static void free(ByteBuf buffer) {
     if (buffer.isDirect()) {
       inUse.addAndGet(-buffer.maxCapacity());

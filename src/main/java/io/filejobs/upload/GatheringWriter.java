@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,12 @@ import java.util.List;
  * loop; at loopback speeds those hops, not the bytes, were most of an upload's cost
  * (BENCHMARKS.md). Gathering costs one copy of each byte in memory, far cheaper than a hop.
  *
+ * <p>The gathering memory comes from the process's {@link DirectMemory} budget. When that has no
+ * room (many fast uploads at once), what arrives meanwhile is kept as it came, not copied, and
+ * written piece by piece, and the queue counts as full while anything waits: the upload slows
+ * down to its disk's pace instead of holding heap (a heap copy per upload had run a service with
+ * {@code -Xmx64m} out of memory with 32 uploads at once).
+ *
  * <p>Each write's future completes when the write that carried its bytes does. Everything runs on
  * the file's context. Closing the file is the owner's: close it once every write has completed.
  */
@@ -33,6 +40,14 @@ final class GatheringWriter implements WriteStream<Buffer> {
   /** From {@link DirectMemory}: no zeroing, no copy by the JDK on its way to the file. */
   private ByteBuf gathered;
   private List<Promise<Void>> waiting = new ArrayList<>();
+  /**
+   * Pieces kept as they came, when there was no memory to gather them into: written one by one,
+   * in order. Never at the same time as {@code gathered}: a piece is kept loose only while
+   * nothing is gathered, and nothing is gathered while loose pieces wait.
+   */
+  private final ArrayDeque<Buffer> loose = new ArrayDeque<>();
+  private final ArrayDeque<Promise<Void>> loosePromises = new ArrayDeque<>();
+  private int looseBytes;
   private int inFlightBytes;
   private boolean writing;
   private boolean full;
@@ -53,11 +68,17 @@ final class GatheringWriter implements WriteStream<Buffer> {
       one.add(promise);
       send(data, one, null);
     } else {
-      if (gathered == null) {
+      if (gathered == null && loose.isEmpty()) {
         gathered = allocate(data.length());
       }
-      gathered.writeBytes(((BufferInternal) data).getByteBuf());
-      waiting.add(promise);
+      if (gathered != null) {
+        gathered.writeBytes(((BufferInternal) data).getByteBuf());
+        waiting.add(promise);
+      } else {
+        loose.add(data);
+        loosePromises.add(promise);
+        looseBytes += data.length();
+      }
     }
     if (writeQueueFull()) {
       full = true;
@@ -68,12 +89,13 @@ final class GatheringWriter implements WriteStream<Buffer> {
 
   /**
    * A buffer to gather into, sized for a few more pieces like the first (it grows if need be, up
-   * to the queue's limit and a piece more): a trickle never holds a large one.
+   * to the queue's limit and a piece more): a trickle never holds a large one. Null when the
+   * budget has no room.
    */
   private ByteBuf allocate(int firstPiece) {
     int initial = (int) Math.min(maxBytes, 4L * firstPiece);
     int max = maxBytes + Math.max(firstPiece, maxBytes / 2);
-    return DirectMemory.allocate(initial, max);
+    return DirectMemory.tryAllocate(initial, max);
   }
 
   /**
@@ -108,9 +130,15 @@ final class GatheringWriter implements WriteStream<Buffer> {
       gathered = null;
       waiting = new ArrayList<>();
       send(BufferInternal.buffer(next), nextPromises, next);
+    } else if (!loose.isEmpty()) {
+      Buffer next = loose.poll();
+      looseBytes -= next.length();
+      List<Promise<Void>> one = new ArrayList<>(1);
+      one.add(loosePromises.poll());
+      send(next, one, null);
     }
     promises.forEach(Promise::tryComplete);
-    if (full && inFlightBytes + pendingBytes() <= maxBytes / 2) {
+    if (full && loose.isEmpty() && inFlightBytes + pendingBytes() <= maxBytes / 2) {
       full = false;
       if (drainHandler != null) {
         drainHandler.handle(null);
@@ -119,7 +147,7 @@ final class GatheringWriter implements WriteStream<Buffer> {
   }
 
   private int pendingBytes() {
-    return gathered == null ? 0 : gathered.readableBytes();
+    return (gathered == null ? 0 : gathered.readableBytes()) + looseBytes;
   }
 
   /**
@@ -127,13 +155,17 @@ final class GatheringWriter implements WriteStream<Buffer> {
    * Writes already under way complete, or fail, as they will.
    */
   void discard() {
+    IllegalStateException discarded = new IllegalStateException("discarded");
     if (gathered != null) {
       DirectMemory.free(gathered);
       gathered = null;
-      IllegalStateException discarded = new IllegalStateException("discarded");
       waiting.forEach(p -> p.tryFail(discarded));
       waiting = new ArrayList<>();
     }
+    loose.clear();
+    looseBytes = 0;
+    loosePromises.forEach(p -> p.tryFail(discarded));
+    loosePromises.clear();
   }
 
   /** Ends the file once every write has completed (or fails with the first failed write). */
@@ -155,9 +187,10 @@ final class GatheringWriter implements WriteStream<Buffer> {
     return this;
   }
 
+  /** Full at the byte limit, or as soon as a piece waits with no memory to gather it into. */
   @Override
   public boolean writeQueueFull() {
-    return inFlightBytes + pendingBytes() >= maxBytes;
+    return !loose.isEmpty() || inFlightBytes + pendingBytes() >= maxBytes;
   }
 
   @Override
