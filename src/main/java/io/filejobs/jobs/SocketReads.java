@@ -7,7 +7,7 @@ import io.vertx.core.net.impl.VertxConnection;
 
 /**
  * How a connection's socket is read: how much one read may bring, and whether it is read at all
- * while a transfer waits for its disk.
+ * while an upload waits for its disk.
  *
  * <p>Both reach into Vert.x's connection ({@code io.vertx.core.net.impl.VertxConnection}, public
  * but not part of its API), as {@code http.Failures.closeNow} does; Vert.x has no option for
@@ -27,6 +27,14 @@ public final class SocketReads {
 
   private static final int FIRST_READ = 2048;
 
+  /**
+   * Reads per pass of the event loop over a ready socket: one, then the loop's other connections
+   * and tasks (a terminate, say) get their turn before this socket is read again. Netty's channels
+   * default to 16; an allocator set on a live channel gets 1 unless told, and one is what was
+   * measured (BENCHMARKS.md: the read-size row measured both together).
+   */
+  private static final int READS_PER_PASS = 1;
+
   private SocketReads() {}
 
   /**
@@ -45,37 +53,42 @@ public final class SocketReads {
   public static void allowLarge(HttpConnection connection) {
     if (connection instanceof VertxConnection netty) {
       netty.channel().config().setRecvByteBufAllocator(
-          new AdaptiveRecvByteBufAllocator(MIN_READ, FIRST_READ, MAX_READ));
+          new AdaptiveRecvByteBufAllocator(MIN_READ, FIRST_READ, MAX_READ)
+              .maxMessagesPerRead(READS_PER_PASS));
     }
   }
 
   /**
-   * Stops reading {@code connection}'s socket after the read under way, until {@link #restart}.
+   * Stops reading {@code connection}'s socket after the read under way, if it is being read.
    *
    * <p>Why: a paused Vert.x request goes on taking what the socket brings into its own queue (up to
    * 16 pieces, and more waiting in the connection) before Vert.x stops reading, each piece a heap
    * copy of up to {@link #MAX_READ}. With a few dozen fast uploads waiting for their disks that
    * was most of a small heap: 32 uploads at once ran a service with {@code -Xmx64m} out of
-   * memory. Stopped here, a paused upload holds at most what its last read brought.
+   * memory. Stopped here, an upload waiting for its disk holds at most what its last read brought.
+   *
+   * @return true when this stopped the reads (they were on): undo it with {@link #restart}; false
+   *     when they were off already (Vert.x stops them itself when its queues fill, and turns them
+   *     on again when they empty: that is not ours to undo)
    */
-  public static void stop(HttpConnection connection) {
-    autoRead(connection, false);
-  }
-
-  /**
-   * Reads {@code connection}'s socket again, as Vert.x's own pause and resume decide: undoes
-   * {@link #stop}.
-   */
-  public static void restart(HttpConnection connection) {
-    autoRead(connection, true);
-  }
-
-  /** A closed connection's channel has left its event loop: there is nothing to read or stop. */
-  private static void autoRead(HttpConnection connection, boolean on) {
+  public static boolean stop(HttpConnection connection) {
     if (connection instanceof VertxConnection netty) {
       Channel channel = netty.channel();
+      if (channel.isOpen() && channel.isRegistered() && channel.config().isAutoRead()) {
+        channel.config().setAutoRead(false);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Reads {@code connection}'s socket again after a {@link #stop} that returned true. */
+  public static void restart(HttpConnection connection) {
+    if (connection instanceof VertxConnection netty) {
+      Channel channel = netty.channel();
+      // A closed connection's channel has left its event loop: there is nothing to read.
       if (channel.isOpen() && channel.isRegistered()) {
-        channel.config().setAutoRead(on);
+        channel.config().setAutoRead(true);
       }
     }
   }

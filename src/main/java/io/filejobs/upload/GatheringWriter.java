@@ -1,6 +1,7 @@
 package io.filejobs.upload;
 
 import io.filejobs.jobs.DirectMemory;
+import io.filejobs.jobs.SocketReads;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -8,6 +9,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayDeque;
@@ -36,6 +38,10 @@ import java.util.List;
 final class GatheringWriter implements WriteStream<Buffer> {
 
   private final AsyncFile file;
+  /** The upload's connection, whose socket is not read while this is full; or null. */
+  private final HttpConnection connection;
+  /** True while this stopped the connection's socket reads ({@link SocketReads#stop}). */
+  private boolean readsStopped;
   private int maxBytes;
   /** From {@link DirectMemory}: no zeroing, no copy by the JDK on its way to the file. */
   private ByteBuf gathered;
@@ -55,9 +61,15 @@ final class GatheringWriter implements WriteStream<Buffer> {
   private Handler<Throwable> exceptionHandler;
   private Future<Void> last = Future.succeededFuture();
 
-  GatheringWriter(AsyncFile file, int maxBytes) {
+  /**
+   * @param connection the connection the bytes come from: its socket is not read while this
+   *     queue is full (what it would bring meanwhile would wait in Vert.x's queues, on the heap),
+   *     or null
+   */
+  GatheringWriter(AsyncFile file, int maxBytes, HttpConnection connection) {
     this.file = file;
     this.maxBytes = maxBytes;
+    this.connection = connection;
   }
 
   @Override
@@ -82,6 +94,9 @@ final class GatheringWriter implements WriteStream<Buffer> {
     }
     if (writeQueueFull()) {
       full = true;
+      if (!readsStopped) {
+        readsStopped = SocketReads.stop(connection);
+      }
     }
     last = promise.future();
     return last;
@@ -140,9 +155,18 @@ final class GatheringWriter implements WriteStream<Buffer> {
     promises.forEach(Promise::tryComplete);
     if (full && loose.isEmpty() && inFlightBytes + pendingBytes() <= maxBytes / 2) {
       full = false;
+      restartReads();
       if (drainHandler != null) {
         drainHandler.handle(null);
       }
+    }
+  }
+
+  /** Undoes this writer's {@link SocketReads#stop}, if it made one. */
+  private void restartReads() {
+    if (readsStopped) {
+      readsStopped = false;
+      SocketReads.restart(connection);
     }
   }
 
@@ -151,10 +175,12 @@ final class GatheringWriter implements WriteStream<Buffer> {
   }
 
   /**
-   * Gives back what was gathered and not yet written (the job ended: its temp file is going away).
-   * Writes already under way complete, or fail, as they will.
+   * Gives back what was gathered and not yet written (the job ended: its temp file is going away),
+   * and lets the socket be read again as Vert.x decides (the HTTP layer may read and drop the rest
+   * of the body while it answers). Writes already under way complete, or fail, as they will.
    */
   void discard() {
+    restartReads();
     IllegalStateException discarded = new IllegalStateException("discarded");
     if (gathered != null) {
       DirectMemory.free(gathered);

@@ -1,9 +1,7 @@
 package io.filejobs.upload;
 
-import io.filejobs.jobs.SocketReads;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -66,8 +64,6 @@ final class MultipartForm {
   }
 
   private final ReadStream<Buffer> request;
-  /** The request's connection, whose socket reads stop while the file part is paused; or null. */
-  private HttpConnection connection;
   /** CRLF, two dashes, the boundary: what ends every part's content. */
   private final byte[] delimiter;
   /** Horspool: how far the delimiter may move when its last position holds a given byte. */
@@ -114,9 +110,7 @@ final class MultipartForm {
    * @throws FormException when the request's Content-Type names no usable boundary
    */
   static MultipartForm of(HttpServerRequest request) {
-    MultipartForm form = of(request, request.getHeader(HttpHeaders.CONTENT_TYPE));
-    form.connection = request.connection();
-    return form;
+    return of(request, request.getHeader(HttpHeaders.CONTENT_TYPE));
   }
 
   /**
@@ -161,7 +155,6 @@ final class MultipartForm {
   void discard() {
     over = true;
     pending = null;
-    SocketReads.restart(connection); // from now on Vert.x's own pause and resume decide
   }
 
   // --- reading ---
@@ -187,7 +180,6 @@ final class MultipartForm {
   private void finish() {
     if (state == State.EPILOGUE) {
       over = true;
-      SocketReads.restart(connection); // the connection's next request must be read
       if (endHandler != null) {
         endHandler.handle(null);
       }
@@ -436,7 +428,6 @@ final class MultipartForm {
     if (!over) {
       over = true;
       pending = null;
-      SocketReads.restart(connection); // the HTTP layer decides what is read of the rest
       if (exceptionHandler != null) {
         exceptionHandler.handle(new FormException(message));
       }
@@ -449,7 +440,6 @@ final class MultipartForm {
   private void pause() {
     paused = true;
     request.pause();
-    SocketReads.stop(connection); // see there: what a paused request takes in is heap
   }
 
   private void resume() {
@@ -468,10 +458,7 @@ final class MultipartForm {
     if (pending == null && requestEnded) {
       finish();
     } else {
-      request.resume(); // may deliver what waited, and pause again
-      if (!paused && !over) {
-        SocketReads.restart(connection);
-      }
+      request.resume();
     }
   }
 

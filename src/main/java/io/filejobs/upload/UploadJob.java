@@ -7,6 +7,7 @@ import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
+import io.filejobs.jobs.SocketReads;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.FileNames;
 import io.filejobs.storage.Storage;
@@ -162,7 +163,7 @@ final class UploadJob extends JobBase {
     }
     filename = name.get();
     log.debug("upload by {}: receiving {}", user, filename);
-    writer = new GatheringWriter(file, WRITE_QUEUE_BYTES);
+    writer = new GatheringWriter(file, WRITE_QUEUE_BYTES, request.connection());
     Transfer receiving = new Transfer(upload, writer, maxBytes);
     moving(receiving);
     receiving
@@ -287,11 +288,13 @@ final class UploadJob extends JobBase {
     if (writer != null) {
       writer.discard();
     }
-    if (failure.cutOff()) {
-      request.pause(); // no more bytes are read (the HTTP layer closes the connection)
-    }
     if (form != null) {
       form.discard(); // whatever was read already, or is read while the answer goes, is dropped
+    }
+    if (failure.cutOff()) {
+      // No more bytes are read: the HTTP layer closes the connection.
+      request.pause();
+      SocketReads.stop(request.connection());
     }
     // The temp file's close and removal take a trip to the worker pool; the slot's release does
     // not need to wait for them. The client is told once the slot is free (a retry the moment it
