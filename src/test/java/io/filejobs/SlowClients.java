@@ -131,9 +131,13 @@ final class SlowClients {
                 // Handlers are set at once, while the response is paused: no byte can arrive
                 // before them, whenever the test gets to read the rest.
                 HttpClientResponse resp = ar.result();
-                resp.pause();
-                export.watch(resp);
-                answered.complete(resp);
+                try {
+                  resp.pause();
+                  export.watch(resp);
+                  answered.complete(resp);
+                } catch (RuntimeException e) {
+                  answered.fail(e);
+                }
               });
       return export;
     }
