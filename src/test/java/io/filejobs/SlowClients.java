@@ -32,6 +32,17 @@ final class SlowClients {
     return Buffer.buffer("\r\n--" + BOUNDARY + "--\r\n");
   }
 
+  /** A POST of a {@code contentType} body to {@code uri} on {@code port}, as {@code token}'s user. */
+  private static RequestOptions post(int port, String uri, String token, String contentType) {
+    return new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1")
+        .setPort(port)
+        .setURI(uri)
+        .putHeader("auth_token", token)
+        .putHeader("Content-Type", contentType);
+  }
+
   /**
    * An upload that sends {@code chunk} bytes every {@code periodMs} ms, for at most {@code
    * maxChunks} chunks, and then the end of the form; {@link #stop} stops sending.
@@ -54,15 +65,7 @@ final class SlowClients {
         long periodMs, int maxChunks) {
       HttpClientRequest request =
           client
-              .request(
-                  new RequestOptions()
-                      .setMethod(HttpMethod.POST)
-                      .setHost("127.0.0.1")
-                      .setPort(port)
-                      .setURI("/upload")
-                      .putHeader("auth_token", token)
-                      .putHeader(
-                          "Content-Type", "multipart/form-data; boundary=" + BOUNDARY))
+              .request(post(port, "/upload", token, "multipart/form-data; boundary=" + BOUNDARY))
               .await();
       request.setChunked(true);
       Upload upload = new Upload(vertx, request);
@@ -113,14 +116,7 @@ final class SlowClients {
       Promise<HttpClientResponse> answered = Promise.promise();
       Export export = new Export(answered.future());
       client
-          .request(
-              new RequestOptions()
-                  .setMethod(HttpMethod.POST)
-                  .setHost("127.0.0.1")
-                  .setPort(port)
-                  .setURI("/export")
-                  .putHeader("auth_token", token)
-                  .putHeader("Content-Type", "application/json"))
+          .request(post(port, "/export", token, "application/json"))
           .compose(req -> req.send(new JsonObject().put("filename", filename).encode()))
           .onComplete(
               ar -> {

@@ -72,24 +72,34 @@ public final class SocketReads {
    *     on again when they empty: that is not ours to undo)
    */
   public static boolean stop(HttpConnection connection) {
-    if (connection instanceof VertxConnection netty) {
-      Channel channel = netty.channel();
-      if (channel.isOpen() && channel.isRegistered() && channel.config().isAutoRead()) {
-        channel.config().setAutoRead(false);
-        return true;
-      }
+    Channel channel = liveChannel(connection);
+    if (channel != null && channel.config().isAutoRead()) {
+      channel.config().setAutoRead(false);
+      return true;
     }
     return false;
   }
 
   /** Reads {@code connection}'s socket again after a {@link #stop} that returned true. */
   public static void restart(HttpConnection connection) {
+    Channel channel = liveChannel(connection);
+    if (channel != null) {
+      channel.config().setAutoRead(true);
+    }
+  }
+
+  /**
+   * The Netty channel of {@code connection} while it is open on its event loop; else null (a
+   * closed connection's channel has left its loop: there is nothing to read or stop, and Netty's
+   * NIO transport asserts on a try).
+   */
+  private static Channel liveChannel(HttpConnection connection) {
     if (connection instanceof VertxConnection netty) {
       Channel channel = netty.channel();
-      // A closed connection's channel has left its event loop: there is nothing to read.
       if (channel.isOpen() && channel.isRegistered()) {
-        channel.config().setAutoRead(true);
+        return channel;
       }
     }
+    return null;
   }
 }

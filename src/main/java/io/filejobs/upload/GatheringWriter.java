@@ -76,9 +76,7 @@ final class GatheringWriter implements WriteStream<Buffer> {
   public Future<Void> write(Buffer data) {
     Promise<Void> promise = Promise.promise();
     if (!writing) {
-      List<Promise<Void>> one = new ArrayList<>(1);
-      one.add(promise);
-      send(data, one, null);
+      send(data, List.of(promise), null);
     } else {
       if (gathered == null && loose.isEmpty()) {
         gathered = allocate(data.length());
@@ -148,9 +146,7 @@ final class GatheringWriter implements WriteStream<Buffer> {
     } else if (!loose.isEmpty()) {
       Buffer next = loose.poll();
       looseBytes -= next.length();
-      List<Promise<Void>> one = new ArrayList<>(1);
-      one.add(loosePromises.poll());
-      send(next, one, null);
+      send(next, List.of(loosePromises.poll()), null);
     }
     promises.forEach(Promise::tryComplete);
     if (full && loose.isEmpty() && inFlightBytes + pendingBytes() <= maxBytes / 2) {
