@@ -7,6 +7,7 @@ import io.filejobs.config.Settings;
 import io.filejobs.export.ExportVerticle;
 import io.filejobs.http.HttpVerticle;
 import io.filejobs.storage.Storage;
+import io.filejobs.transport.BufferBudget;
 import io.filejobs.upload.UploadVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -88,6 +89,7 @@ public final class FileJobs {
 
   public static Future<Running> deploy(Vertx vertx, Settings configured) {
     Settings settings = withSecret(configured);
+    BufferBudget.configure(settings.transferMemoryBytes(), settings.transferBufferBytes());
     DeploymentOptions options = new DeploymentOptions().setConfig(settings.toJson());
     List<HttpVerticle> http = new CopyOnWriteArrayList<>();
     return new Storage(vertx, settings.uploadsDir(), settings.tempDir())
@@ -114,12 +116,15 @@ public final class FileJobs {
             id -> {
               Running running = new Running(settings, http.get(0).actualPort());
               log.info(
-                  "filejobs listening on {}:{} (uploads in {}, temp files in {}, users from {})",
+                  "filejobs listening on {}:{} (uploads in {}, temp files in {}, users from {};"
+                      + " transfer buffers: {} MiB, at most {} KiB each)",
                   settings.httpHost(),
                   running.port(),
                   new java.io.File(settings.uploadsDir()).getAbsolutePath(),
                   new java.io.File(settings.tempDir()).getAbsolutePath(),
-                  settings.usersFile());
+                  settings.usersFile(),
+                  BufferBudget.budget() >> 20,
+                  BufferBudget.perTransfer() >> 10);
               return running;
             });
   }

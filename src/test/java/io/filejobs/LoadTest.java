@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.filejobs.auth.Passwords;
 import io.filejobs.auth.Tokens;
 import io.filejobs.auth.Users;
-import io.filejobs.jobs.DirectMemory;
+import io.filejobs.transport.BufferBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -180,7 +180,7 @@ class LoadTest {
     }
     assertEquals(List.of(), List.copyOf(warmUpTally.failures), "the warm-up failed");
     Map<String, String> fdsBefore = settledFileDescriptors();
-    long directBefore = DirectMemory.inUse();
+    long directBefore = BufferBudget.inUse();
 
     Tally tally = new Tally();
     long began = System.nanoTime();
@@ -358,7 +358,7 @@ class LoadTest {
     // Every buffer a transfer took from the direct budget was given back (once the sockets of
     // the last cut-off exports have failed what they still held).
     TestServer.await("the transfers' direct memory is given back",
-        () -> DirectMemory.inUse() <= directBefore);
+        () -> BufferBudget.inUse() <= directBefore);
   }
 
   /**

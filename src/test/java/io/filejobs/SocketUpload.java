@@ -108,4 +108,17 @@ final class SocketUpload implements AutoCloseable {
   public void close() throws IOException {
     socket.close();
   }
+
+  /**
+   * Closes the connection: with {@code reset}, abortively (the server sees a reset); otherwise
+   * with a FIN at once (a plain close waits for the thread blocked reading the answer).
+   */
+  void close(boolean reset) throws IOException {
+    if (reset) {
+      socket.setSoLinger(true, 0);
+    } else {
+      socket.shutdownOutput();
+    }
+    socket.close();
+  }
 }

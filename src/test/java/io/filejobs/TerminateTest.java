@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.filejobs.jobs.DirectMemory;
+import io.filejobs.transport.BufferBudget;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -221,7 +221,7 @@ class TerminateTest {
   void stalledExportCutOff() throws Exception {
     String token = server.utkal();
     storeFile(token, "movie.bin", EXPORT_SIZE);
-    long before = DirectMemory.inUse();
+    long before = BufferBudget.inUse();
     SlowClients.Export export = SlowClients.Export.start(http, server.port, token, "movie.bin");
     HttpClientResponse response = export.response.await(); // never read: the client stalls
     long sent = -1;
@@ -230,11 +230,11 @@ class TerminateTest {
       Thread.sleep(300); // until the socket takes no more
     }
     assertTrue(sent < EXPORT_SIZE, "the client took it all");
-    assertTrue(DirectMemory.inUse() > before, "no bytes queued for the stalled client");
+    assertTrue(BufferBudget.inUse() > before, "no bytes queued for the stalled client");
 
     assertEquals(200, terminateExport(token).statusCode());
     // A close that waits for the queued bytes to be written would wait for ever: they stay held.
-    TestServer.await("the bytes queued for it are dropped", () -> DirectMemory.inUse() <= before);
+    TestServer.await("the bytes queued for it are dropped", () -> BufferBudget.inUse() <= before);
     assertFalse(export.readRest(response).await(10, TimeUnit.SECONDS), "the body came whole");
     assertTrue(export.received.get() < EXPORT_SIZE);
   }

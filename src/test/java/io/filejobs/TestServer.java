@@ -63,7 +63,9 @@ public final class TestServer {
         "127.0.0.1",
         5701,
         "",
-        0);
+        0,
+        0,
+        2L << 20);
   }
 
   public static TestServer start(Vertx vertx, Path dir) {

@@ -22,7 +22,9 @@ enum Setting {
   CLUSTER_HOST("cluster", "host", "FILEJOBS_CLUSTER_HOST", "127.0.0.1"),
   CLUSTER_PORT("cluster", "port", "FILEJOBS_CLUSTER_PORT", 5701),
   CLUSTER_MEMBERS("cluster", "members", "FILEJOBS_CLUSTER_MEMBERS", ""),
-  CLUSTER_BUS_PORT("cluster", "busPort", "FILEJOBS_CLUSTER_BUS_PORT", 0);
+  CLUSTER_BUS_PORT("cluster", "busPort", "FILEJOBS_CLUSTER_BUS_PORT", 0),
+  TRANSFER_MEMORY_BYTES("transfers", "memoryBytes", "FILEJOBS_TRANSFER_MEMORY_BYTES", 0L),
+  TRANSFER_BUFFER_BYTES("transfers", "bufferBytes", "FILEJOBS_TRANSFER_BUFFER_BYTES", 2L * 1024 * 1024);
 
   final String section;
   final String key;

@@ -29,6 +29,10 @@ import java.util.Objects;
  * @param clusterPort Hazelcast's port
  * @param clusterMembers comma-separated {@code host:port} of the members to join (TCP-IP)
  * @param clusterBusPort the clustered event bus's port; 0 picks a free one
+ * @param transferMemoryBytes the node's budget for transfer buffers; 0 is half the JVM's direct
+ *     memory, at most 256 MiB
+ * @param transferBufferBytes the most buffer memory one transfer holds; a new transfer is admitted
+ *     only while the budget has this much room
  */
 public record Settings(
     String httpHost,
@@ -48,7 +52,9 @@ public record Settings(
     String clusterHost,
     int clusterPort,
     String clusterMembers,
-    int clusterBusPort) {
+    int clusterBusPort,
+    long transferMemoryBytes,
+    long transferBufferBytes) {
 
   public Settings {
     Objects.requireNonNull(httpHost, "httpHost");
@@ -117,6 +123,11 @@ public record Settings(
   /** A copy with another stop grace time. */
   public Settings withStopGraceSeconds(long seconds) {
     return with("stopGraceSeconds", seconds);
+  }
+
+  /** A copy with another transfer budget and per-transfer bound. */
+  public Settings withTransferMemory(long budgetBytes, long perTransferBytes) {
+    return with("transferMemoryBytes", budgetBytes).with("transferBufferBytes", perTransferBytes);
   }
 
   /** A copy with another pause limit. */

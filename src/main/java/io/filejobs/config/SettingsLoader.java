@@ -22,6 +22,9 @@ public final class SettingsLoader {
 
   static final String DEFAULT_CONF = "conf/config.json";
 
+  /** The least per-transfer bound: two socket reads. */
+  static final long MIN_TRANSFER_BUFFER = 512 * 1024;
+
   private SettingsLoader() {}
 
   /**
@@ -108,7 +111,16 @@ public final class SettingsLoader {
             nonBlank(flat, Setting.CLUSTER_HOST),
             (int) number(flat, Setting.CLUSTER_PORT, 1, 65535),
             text(flat, Setting.CLUSTER_MEMBERS),
-            (int) number(flat, Setting.CLUSTER_BUS_PORT, 0, 65535));
+            (int) number(flat, Setting.CLUSTER_BUS_PORT, 0, 65535),
+            number(flat, Setting.TRANSFER_MEMORY_BYTES, 0, Long.MAX_VALUE),
+            number(flat, Setting.TRANSFER_BUFFER_BYTES, MIN_TRANSFER_BUFFER, 1L << 30));
+    if (settings.transferMemoryBytes() != 0
+        && settings.transferMemoryBytes() < settings.transferBufferBytes()) {
+      throw new IllegalArgumentException(
+          Setting.TRANSFER_MEMORY_BYTES.label() + " must be 0 or at least "
+              + Setting.TRANSFER_BUFFER_BYTES.label() + " (" + settings.transferBufferBytes()
+              + "), got " + settings.transferMemoryBytes());
+    }
     return settings;
   }
 

@@ -9,6 +9,8 @@ import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.Storage;
+import io.filejobs.transport.BufferBudget;
+import io.filejobs.transport.SocketSink;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.FileSystemException;
@@ -32,6 +34,14 @@ final class ExportJob extends JobBase {
 
   /** Bytes read from the file at a time, into pooled direct memory ({@link FileSource}). */
   static final int READ_BUFFER = 256 * 1024;
+
+  /**
+   * {@link #READ_BUFFER}, or a quarter of the per-transfer bound if that is less: a stalled
+   * export holds one read queued on its socket and at most a few KiB more.
+   */
+  private static int readSize() {
+    return (int) Math.min(READ_BUFFER, BufferBudget.perTransfer() / 4);
+  }
 
   private final HttpServerResponse response;
   private final Storage storage;
@@ -74,7 +84,7 @@ final class ExportJob extends JobBase {
         new JobFailure(JobBus.NOT_FOUND, "not_found", "you have no file named " + filename);
     return storage
         .storedFile(user, filename)
-        .compose(path -> FileSource.open(vertx, path, READ_BUFFER))
+        .compose(path -> FileSource.open(vertx, path, readSize()))
         .compose(this::sendUnlessEnded)
         .recover(
             e -> {
@@ -111,7 +121,8 @@ final class ExportJob extends JobBase {
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
         .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
         .putHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(filename));
-    Transfer sending = new Transfer(file, response, size).whenWritten(FileSource::release);
+    Transfer sending =
+        new Transfer(file, SocketSink.of(handoff.request()), size).whenWritten(FileSource::release);
     watch();
     moving(sending);
     sending
@@ -173,6 +184,7 @@ final class ExportJob extends JobBase {
           cause);
       end(new JobFailure(500, "internal_error", "the file could not be read whole"));
     } else {
+      log.debug("export of {} by {}: the response failed", filename, user, cause);
       clientGone(); // the response could not be written: the connection is gone
     }
   }

@@ -1,6 +1,6 @@
 package io.filejobs.export;
 
-import io.filejobs.jobs.DirectMemory;
+import io.filejobs.transport.BufferBudget;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -55,9 +55,14 @@ final class FileSource implements ReadStream<Buffer> {
   private Promise<Void> readReturned;
   private boolean ended;
   private boolean closed;
+  /** Set while a read waits for room in the {@link BufferBudget}. */
+  private boolean waitingForMemory;
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
+
+  /** How long a read that found no room in the budget waits before it tries again. */
+  static final long MEMORY_WAIT_MS = 10;
 
   private FileSource(Context context, FileChannel channel, long length, int chunk) {
     this.context = context;
@@ -93,7 +98,7 @@ final class FileSource implements ReadStream<Buffer> {
 
   /** Gives back a buffer this stream handed out. */
   static void release(Buffer buffer) {
-    DirectMemory.free(((BufferInternal) buffer).unwrap());
+    BufferBudget.free(((BufferInternal) buffer).unwrap());
   }
 
   @Override
@@ -159,17 +164,28 @@ final class FileSource implements ReadStream<Buffer> {
   }
 
   private void readNext() {
-    if (reading || ended || closed || pending != null || demand == 0 || handler == null) {
+    if (reading || waitingForMemory || ended || closed || pending != null || demand == 0
+        || handler == null) {
       return;
     }
     if (position == readable) {
       end();
       return;
     }
+    int size = (int) Math.min(chunk, readable - position);
+    ByteBuf buffer = BufferBudget.tryAllocate(size, size);
+    if (buffer == null) {
+      // The node's budget is spent (transfers admitted before it was hold it): wait for room
+      // rather than read into memory nobody counts.
+      waitingForMemory = true;
+      context.owner().setTimer(MEMORY_WAIT_MS, id -> {
+        waitingForMemory = false;
+        readNext();
+      });
+      return;
+    }
     reading = true;
     readReturned = Promise.promise();
-    int size = (int) Math.min(chunk, readable - position);
-    ByteBuf buffer = DirectMemory.allocate(size, size);
     long at = position;
     starting = true;
     try {
@@ -216,11 +232,11 @@ final class FileSource implements ReadStream<Buffer> {
 
   private void take(ByteBuf buffer, int size, AsyncResult<Integer> read) {
     if (closed || handler == null) { // closed, or its consumer stopped taking bytes
-      DirectMemory.free(buffer);
+      BufferBudget.free(buffer);
       return;
     }
     if (read.failed()) {
-      DirectMemory.free(buffer);
+      BufferBudget.free(buffer);
       ended = true;
       if (exceptionHandler != null) {
         exceptionHandler.handle(new FileSystemException(read.cause()));
@@ -229,7 +245,7 @@ final class FileSource implements ReadStream<Buffer> {
     }
     int n = read.result();
     if (n == 0) { // the file ends before its length: it was truncated
-      DirectMemory.free(buffer);
+      BufferBudget.free(buffer);
       readable = position;
       readNext(); // ends the stream, once there is demand
       return;

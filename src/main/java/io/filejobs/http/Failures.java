@@ -1,6 +1,7 @@
 package io.filejobs.http;
 
 import io.filejobs.jobs.JobFailure;
+import io.filejobs.transport.SocketBody;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
 final class Failures implements Handler<RoutingContext> {
 
   private static final Logger log = LoggerFactory.getLogger(Failures.class);
+
+  /** Where a route keeps the {@link SocketBody} it held back, for this handler to let go. */
+  static final String BODY = "filejobs.body";
 
   /** How long a refused request may go on sending before its connection is closed. */
   static final Duration LINGER = Duration.ofSeconds(2);
@@ -79,14 +83,25 @@ final class Failures implements Handler<RoutingContext> {
       log.debug("{} {}: the connection closed first", ctx.request().method(), ctx.request().path());
       return;
     }
-    boolean stopping = failure instanceof JobFailure f && JobFailure.STOPPING.equals(f.code());
-    if (status >= 500 && !stopping) {
+    // a stopping node or a full buffer budget is an answer, not a fault: the client tries again
+    boolean retryable = failure instanceof JobFailure f && f.retryAfterSeconds() > 0;
+    if (status >= 500 && !retryable) {
       log.error("{} {} answered {}", ctx.request().method(), ctx.request().path(), status, failure);
     } else {
       log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status, message);
     }
     boolean stopReading = failure instanceof JobFailure f && f.cutOff();
-    long retryAfter = failure instanceof ApiError e ? e.retryAfterSeconds() : stopping ? 1 : 0;
+    SocketBody held = ctx.get(BODY);
+    if (held != null) {
+      // Its socket is read again (the rest of the body is dropped while the answer goes), unless
+      // the transfer was cut off: then the connection closes unread. A job that took the body
+      // has done the same already.
+      held.discard(stopReading);
+    }
+    long retryAfter =
+        failure instanceof ApiError e
+            ? e.retryAfterSeconds()
+            : failure instanceof JobFailure f ? f.retryAfterSeconds() : 0;
     answer(ctx, status, new JsonObject().put("error", code).put("message", message), stopReading,
         retryAfter);
   }

@@ -6,7 +6,9 @@ import io.filejobs.auth.Users;
 import io.filejobs.config.Settings;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
-import io.filejobs.jobs.SocketReads;
+import io.filejobs.transport.BufferBudget;
+import io.filejobs.transport.SocketBody;
+import io.filejobs.transport.SocketReads;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -117,7 +119,8 @@ public final class HttpVerticle extends VerticleBase {
     // vertx-web runs a BodyHandler before any other handler of its route; its small limit keeps
     // reading the JSON bodies before the token check cheap. /upload has none: it streams.
     router.post("/signin").handler(jsonBody()).handler(this::requireJson).handler(this::signin);
-    router.post("/upload").handler(auth).handler(this::checkUpload).handler(this::upload);
+    router.post("/upload").handler(this::holdBody).handler(auth).handler(this::checkUpload)
+        .handler(this::upload);
     router.delete("/upload/terminate").handler(auth).handler(this::terminateUpload);
     router.post("/export").handler(jsonBody()).handler(auth).handler(this::requireJson)
         .handler(this::export);
@@ -142,6 +145,16 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   // --- steps ---
+
+  /**
+   * Stops reading an upload's socket from its first moment: until its job takes the body, the
+   * client's bytes wait in the kernel, not in Vert.x's queues (which take up to 4 MiB per request
+   * before they stop reading). {@link Failures} lets the body go again when it answers first.
+   */
+  private void holdBody(RoutingContext ctx) {
+    ctx.put(Failures.BODY, SocketBody.of(ctx.request(), BufferBudget.perTransfer()).pause());
+    ctx.next();
+  }
 
   private void requireJson(RoutingContext ctx) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
@@ -240,7 +253,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private void upload(RoutingContext ctx) {
     idle.handedOff(ctx);
-    Handoff handoff = Handoff.park(vertx, ctx.request());
+    Handoff handoff = Handoff.park(vertx, ctx.request(), ctx.get(Failures.BODY));
     JsonObject start =
         new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)).put(JobBus.HANDOFF, handoff.id());
     vertx

@@ -1,5 +1,6 @@
 package io.filejobs.jobs;
 
+import io.filejobs.transport.SocketBody;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,13 +26,15 @@ public final class Handoff implements Shareable {
 
   private final String id;
   private final HttpServerRequest request;
+  private final SocketBody body;
   private final Context context;
   private final Thread thread;
   private final Promise<JsonObject> outcome;
 
-  private Handoff(HttpServerRequest request, Context context) {
+  private Handoff(HttpServerRequest request, SocketBody body, Context context) {
     this.id = UUID.randomUUID().toString();
     this.request = request;
+    this.body = body;
     this.context = context;
     this.thread = Thread.currentThread();
     this.outcome = Promise.promise();
@@ -42,7 +45,15 @@ public final class Handoff implements Shareable {
    * Call on the request's context.
    */
   public static Handoff park(Vertx vertx, HttpServerRequest request) {
-    Handoff handoff = new Handoff(request, vertx.getOrCreateContext());
+    return park(vertx, request, null);
+  }
+
+  /**
+   * Parks {@code request} with its {@code body}, held back since the request began (see {@link
+   * SocketBody}), for a job that streams it.
+   */
+  public static Handoff park(Vertx vertx, HttpServerRequest request, SocketBody body) {
+    Handoff handoff = new Handoff(request, body, vertx.getOrCreateContext());
     map(vertx).put(handoff.id, handoff);
     return handoff;
   }
@@ -67,6 +78,11 @@ public final class Handoff implements Shareable {
 
   public HttpServerRequest request() {
     return request;
+  }
+
+  /** The request's body, held back at the socket, when the job is to stream it; else null. */
+  public SocketBody body() {
+    return body;
   }
 
   public Context context() {

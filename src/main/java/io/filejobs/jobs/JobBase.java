@@ -1,5 +1,6 @@
 package io.filejobs.jobs;
 
+import io.filejobs.transport.BufferBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -94,11 +95,25 @@ public abstract class JobBase implements Job {
 
   /**
    * Takes the user's slot for this kind, cluster-wide, and lets the job's controls find it;
-   * fails with 409 when another job holds it.
+   * fails with 409 when another job holds it, and with 503 {@link JobFailure#BUSY} (before any
+   * claim) when the node's {@link BufferBudget} has no room for another transfer.
    */
   protected final Future<Void> claim() {
-    return registry
-        .claim(this)
+    boolean admitted = BufferBudget.admits();
+    if (!admitted) {
+      log.info("refused a new {} by {}: transfer buffers hold {} KiB of {} KiB", kind, user,
+          BufferBudget.inUse() >> 10, BufferBudget.budget() >> 10);
+    }
+    Future<JobRegistry.Claim> claiming =
+        admitted
+            ? registry.claim(this)
+            : Future.failedFuture(
+                new JobFailure(
+                    JobBus.UNAVAILABLE,
+                    JobFailure.BUSY,
+                    "the server is moving as many transfers as its memory allows: try again in a"
+                        + " few seconds"));
+    return claiming
         .onFailure(
             e -> {
               if (e instanceof JobFailure refusal) {

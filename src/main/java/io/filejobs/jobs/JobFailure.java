@@ -14,6 +14,9 @@ public final class JobFailure extends RuntimeException {
   /** The job's node is stopping. */
   public static final String STOPPING = "stopping";
 
+  /** The node's buffer budget has no room for another transfer now. */
+  public static final String BUSY = "busy";
+
   private final int status;
   private final String code;
 
@@ -29,6 +32,11 @@ public final class JobFailure extends RuntimeException {
 
   public String code() {
     return code;
+  }
+
+  /** Seconds a client should wait before it tries again; 0 when trying again will not help. */
+  public long retryAfterSeconds() {
+    return STOPPING.equals(code) ? 1 : BUSY.equals(code) ? 2 : 0;
   }
 
   /** True when the job was cut off on purpose, so its client's remaining bytes are not wanted. */

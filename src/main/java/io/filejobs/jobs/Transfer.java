@@ -137,6 +137,9 @@ public final class Transfer {
                 completeIfDone();
               }
             });
+    if (stopped) {
+      return; // the write completed at once, and with it the transfer: the sink may be ended
+    }
     if (sink.writeQueueFull()) {
       source.pause();
       waitingForSink = true;
@@ -153,6 +156,7 @@ public final class Transfer {
   private void completeIfDone() {
     if (sourceEnded && pendingWrites == 0 && !stopped) {
       stopped = true;
+      sink.drainHandler(null); // the sink may outlive the transfer (a kept-alive connection)
       done.tryComplete(bytes);
     }
   }

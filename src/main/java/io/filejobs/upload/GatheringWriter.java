@@ -1,7 +1,6 @@
 package io.filejobs.upload;
 
-import io.filejobs.jobs.DirectMemory;
-import io.filejobs.jobs.SocketReads;
+import io.filejobs.transport.BufferBudget;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -9,7 +8,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayDeque;
@@ -19,18 +17,19 @@ import java.util.List;
 /**
  * Writes to an {@link AsyncFile} one write at a time, gathering what arrives meanwhile into the
  * next write: a fast upload reaches the disk in writes of up to {@link #setWriteQueueMaxSize} bytes
- * instead of one per piece the HTTP decoder hands on (up to 64 KiB, what one socket read brings),
+ * instead of one per piece the HTTP decoder hands on (up to 256 KiB, what one socket read brings),
  * while a slow one is written as it comes.
  *
  * <p>Why: every {@code AsyncFile} write is a task on the worker pool and a hop back to the event
  * loop; at loopback speeds those hops, not the bytes, were most of an upload's cost
  * (BENCHMARKS.md). Gathering costs one copy of each byte in memory, far cheaper than a hop.
  *
- * <p>The gathering memory comes from the process's {@link DirectMemory} budget. When that has no
- * room (many fast uploads at once), what arrives meanwhile is kept as it came, not copied, and
- * written piece by piece, and the queue counts as full while anything waits: the upload slows
+ * <p>The gathering memory comes from the spare part of the node's {@link BufferBudget}. When that
+ * has no room (many fast uploads at once), what arrives meanwhile is kept as it came, not copied,
+ * and written piece by piece, and the queue counts as full while anything waits: the upload slows
  * down to its disk's pace instead of holding heap (a heap copy per upload had run a service with
- * {@code -Xmx64m} out of memory with 32 uploads at once).
+ * {@code -Xmx64m} out of memory with 32 uploads at once). Pieces kept as they came are counted in
+ * the budget too, until written.
  *
  * <p>Each write's future completes when the write that carried its bytes does. Everything runs on
  * the file's context. Closing the file is the owner's: close it once every write has completed.
@@ -38,12 +37,8 @@ import java.util.List;
 final class GatheringWriter implements WriteStream<Buffer> {
 
   private final AsyncFile file;
-  /** The upload's connection, whose socket is not read while this is full; or null. */
-  private final HttpConnection connection;
-  /** True while this stopped the connection's socket reads ({@link SocketReads#stop}). */
-  private boolean readsStopped;
   private int maxBytes;
-  /** From {@link DirectMemory}: no zeroing, no copy by the JDK on its way to the file. */
+  /** From {@link BufferBudget}: no zeroing, no copy by the JDK on its way to the file. */
   private ByteBuf gathered;
   private List<Promise<Void>> waiting = new ArrayList<>();
   /**
@@ -61,21 +56,16 @@ final class GatheringWriter implements WriteStream<Buffer> {
   private Handler<Throwable> exceptionHandler;
   private Future<Void> last = Future.succeededFuture();
 
-  /**
-   * @param connection the connection the bytes come from: its socket is not read while this
-   *     queue is full (what it would bring meanwhile would wait in Vert.x's queues, on the heap),
-   *     or null
-   */
-  GatheringWriter(AsyncFile file, int maxBytes, HttpConnection connection) {
+  GatheringWriter(AsyncFile file, int maxBytes) {
     this.file = file;
     this.maxBytes = maxBytes;
-    this.connection = connection;
   }
 
   @Override
   public Future<Void> write(Buffer data) {
     Promise<Void> promise = Promise.promise();
     if (!writing) {
+      BufferBudget.hold(data.length());
       send(data, List.of(promise), null);
     } else {
       if (gathered == null && loose.isEmpty()) {
@@ -85,6 +75,7 @@ final class GatheringWriter implements WriteStream<Buffer> {
         gathered.writeBytes(((BufferInternal) data).getByteBuf());
         waiting.add(promise);
       } else {
+        BufferBudget.hold(data.length());
         loose.add(data);
         loosePromises.add(promise);
         looseBytes += data.length();
@@ -92,9 +83,6 @@ final class GatheringWriter implements WriteStream<Buffer> {
     }
     if (writeQueueFull()) {
       full = true;
-      if (!readsStopped) {
-        readsStopped = SocketReads.stop(connection);
-      }
     }
     last = promise.future();
     return last;
@@ -108,19 +96,22 @@ final class GatheringWriter implements WriteStream<Buffer> {
   private ByteBuf allocate(int firstPiece) {
     int initial = (int) Math.min(maxBytes, 4L * firstPiece);
     int max = maxBytes + Math.max(firstPiece, maxBytes / 2);
-    return DirectMemory.tryAllocate(initial, max);
+    return BufferBudget.tryAllocateSpare(initial, max);
   }
 
   /**
    * Writes {@code data}; {@code gathered}, its memory when it was gathered (null for a piece
-   * written as it came), is given back once written.
+   * written as it came, counted by {@link BufferBudget#hold}), is given back once written.
    */
   private void send(Buffer data, List<Promise<Void>> promises, ByteBuf gathered) {
     writing = true;
-    inFlightBytes = data.length();
+    int length = data.length();
+    inFlightBytes = length;
     file.write(data).onComplete(result -> {
       if (gathered != null) {
-        DirectMemory.free(gathered);
+        BufferBudget.free(gathered);
+      } else {
+        BufferBudget.unhold(length);
       }
       written(result, promises);
     });
@@ -151,18 +142,9 @@ final class GatheringWriter implements WriteStream<Buffer> {
     promises.forEach(Promise::tryComplete);
     if (full && loose.isEmpty() && inFlightBytes + pendingBytes() <= maxBytes / 2) {
       full = false;
-      restartReads();
       if (drainHandler != null) {
         drainHandler.handle(null);
       }
-    }
-  }
-
-  /** Undoes this writer's {@link SocketReads#stop}, if it made one. */
-  private void restartReads() {
-    if (readsStopped) {
-      readsStopped = false;
-      SocketReads.restart(connection);
     }
   }
 
@@ -171,20 +153,19 @@ final class GatheringWriter implements WriteStream<Buffer> {
   }
 
   /**
-   * Gives back what was gathered and not yet written (the job ended: its temp file is going away),
-   * and lets the socket be read again as Vert.x decides (the HTTP layer may read and drop the rest
-   * of the body while it answers). Writes already under way complete, or fail, as they will.
+   * Gives back what was gathered and not yet written (the job ended: its temp file is going away).
+   * Writes already under way complete, or fail, as they will.
    */
   void discard() {
-    restartReads();
     IllegalStateException discarded = new IllegalStateException("discarded");
     if (gathered != null) {
-      DirectMemory.free(gathered);
+      BufferBudget.free(gathered);
       gathered = null;
       waiting.forEach(p -> p.tryFail(discarded));
       waiting = new ArrayList<>();
     }
     loose.clear();
+    BufferBudget.unhold(looseBytes);
     looseBytes = 0;
     loosePromises.forEach(p -> p.tryFail(discarded));
     loosePromises.clear();

@@ -105,15 +105,6 @@ final class MultipartForm {
   }
 
   /**
-   * A reader of {@code request}'s body; nothing is read before {@link #start()}.
-   *
-   * @throws FormException when the request's Content-Type names no usable boundary
-   */
-  static MultipartForm of(HttpServerRequest request) {
-    return of(request, request.getHeader(HttpHeaders.CONTENT_TYPE));
-  }
-
-  /**
    * A reader of a form {@code body} sent with {@code contentType}; nothing is read before {@link
    * #start()}.
    *

@@ -7,7 +7,8 @@ import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
-import io.filejobs.jobs.SocketReads;
+import io.filejobs.transport.BufferBudget;
+import io.filejobs.transport.SocketBody;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.FileNames;
 import io.filejobs.storage.Storage;
@@ -41,7 +42,8 @@ final class UploadJob extends JobBase {
   /**
    * Bytes an upload may have in flight to its temp file and gathered for the next write before the
    * socket is no longer read ({@link GatheringWriter}): enough that the socket keeps delivering
-   * while the worker pool writes, little enough to keep memory flat.
+   * while the worker pool writes, little enough to keep memory flat. Half the per-transfer bound
+   * at most ({@link BufferBudget#perTransfer}): a write in flight may be half as large again.
    */
   static final int WRITE_QUEUE_BYTES = 1024 * 1024;
 
@@ -53,6 +55,7 @@ final class UploadJob extends JobBase {
 
   private Path tempFile;
   private AsyncFile file;
+  private SocketBody body;
   private MultipartForm form;
   private MultipartForm.FilePart part;
   private GatheringWriter writer;
@@ -123,8 +126,10 @@ final class UploadJob extends JobBase {
   }
 
   private void receive() {
+    body = handoff.body() != null ? handoff.body() : SocketBody.of(request, BufferBudget.perTransfer());
+    body.exceptionHandler(this::requestFailed);
     form =
-        MultipartForm.of(request)
+        MultipartForm.of(body, request.getHeader(HttpHeaders.CONTENT_TYPE))
             .fileHandler(this::onPart)
             .endHandler(v -> onFormEnd())
             .exceptionHandler(this::formFailed);
@@ -163,7 +168,9 @@ final class UploadJob extends JobBase {
     }
     filename = name.get();
     log.debug("upload by {}: receiving {}", user, filename);
-    writer = new GatheringWriter(file, WRITE_QUEUE_BYTES, request.connection());
+    writer =
+        new GatheringWriter(
+            file, (int) Math.min(WRITE_QUEUE_BYTES, BufferBudget.perTransfer() / 2));
     Transfer receiving = new Transfer(upload, writer, maxBytes);
     moving(receiving);
     receiving
@@ -291,10 +298,12 @@ final class UploadJob extends JobBase {
     if (form != null) {
       form.discard(); // whatever was read already, or is read while the answer goes, is dropped
     }
-    if (failure.cutOff()) {
-      // No more bytes are read: the HTTP layer closes the connection.
+    if (body != null) {
+      // Cut off: no more bytes are read, and the HTTP layer closes the connection. Refused: the
+      // socket is read again, and the rest of the body dropped while the answer goes.
+      body.discard(failure.cutOff());
+    } else if (failure.cutOff()) {
       request.pause();
-      SocketReads.stop(request.connection());
     }
     // The temp file's close and removal take a trip to the worker pool; the slot's release does
     // not need to wait for them. The client is told once the slot is free (a retry the moment it

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.filejobs.NoBlockedThreads;
-import io.filejobs.jobs.DirectMemory;
+import io.filejobs.transport.BufferBudget;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -40,7 +40,7 @@ class FileSourceTest {
   @DisplayName("a file comes through whole and in order, and every buffer goes back")
   void wholeFile(Vertx vertx) throws Exception {
     byte[] content = write("a.bin", 5 * CHUNK + 123);
-    long budgetBefore = DirectMemory.inUse();
+    long budgetBefore = BufferBudget.inUse();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     Promise<Void> ended = Promise.promise();
     onContext(vertx, () -> FileSource.open(vertx, dir.resolve("a.bin"), CHUNK)
@@ -56,7 +56,7 @@ class FileSourceTest {
         }));
     ended.future().await(10, TimeUnit.SECONDS);
     assertArrayEquals(content, received.toByteArray());
-    assertEquals(budgetBefore, DirectMemory.inUse(), "direct memory not given back");
+    assertEquals(budgetBefore, BufferBudget.inUse(), "direct memory not given back");
   }
 
   @Test
@@ -64,13 +64,13 @@ class FileSourceTest {
       + " goes on from there")
   void pauseHoldsBytes(Vertx vertx) throws Exception {
     byte[] content = write("b.bin", 4 * CHUNK);
-    long budgetBefore = DirectMemory.inUse();
+    long budgetBefore = BufferBudget.inUse();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     Promise<Void> ended = Promise.promise();
     FileSource source = pausedWithReadUnderWay(vertx, "b.bin", received, ended);
     Thread.sleep(300); // time for the read under way to come back
     assertEquals(0, received.size(), "bytes were handed on while paused");
-    assertEquals(budgetBefore + CHUNK, DirectMemory.inUse(), "the read buffer is not held");
+    assertEquals(budgetBefore + CHUNK, BufferBudget.inUse(), "the read buffer is not held");
 
     onContext(vertx, source::resume);
     ended.future().await(10, TimeUnit.SECONDS);
@@ -78,7 +78,7 @@ class FileSourceTest {
     Promise<Void> closed = Promise.promise();
     onContext(vertx, () -> source.close().onComplete(closed));
     closed.future().await(10, TimeUnit.SECONDS);
-    assertEquals(budgetBefore, DirectMemory.inUse());
+    assertEquals(budgetBefore, BufferBudget.inUse());
   }
 
   @Test
@@ -86,7 +86,7 @@ class FileSourceTest {
       + " once")
   void pauseRightAfterHandler(Vertx vertx) throws Exception {
     write("f.bin", 2 * CHUNK);
-    long budgetBefore = DirectMemory.inUse();
+    long budgetBefore = BufferBudget.inUse();
     for (int round = 0; round < 40; round++) {
       ByteArrayOutputStream received = new ByteArrayOutputStream();
       FileSource source = pausedWithReadUnderWay(vertx, "f.bin", received, Promise.promise());
@@ -94,7 +94,7 @@ class FileSourceTest {
       Promise<Integer> seen = Promise.promise();
       onContext(vertx, () -> source.close().onComplete(c -> seen.complete(received.size())));
       assertEquals(0, seen.future().await(10, TimeUnit.SECONDS), "round " + round);
-      assertEquals(budgetBefore, DirectMemory.inUse(), "round " + round);
+      assertEquals(budgetBefore, BufferBudget.inUse(), "round " + round);
     }
   }
 
@@ -102,7 +102,7 @@ class FileSourceTest {
   @DisplayName("a close gives back the buffer a paused source held")
   void closeWhilePaused(Vertx vertx) throws Exception {
     write("d.bin", 4 * CHUNK);
-    long budgetBefore = DirectMemory.inUse();
+    long budgetBefore = BufferBudget.inUse();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     FileSource source = pausedWithReadUnderWay(vertx, "d.bin", received, Promise.promise());
     Thread.sleep(300);
@@ -110,14 +110,14 @@ class FileSourceTest {
     onContext(vertx, () -> source.close().onComplete(closed));
     closed.future().await(10, TimeUnit.SECONDS);
     assertEquals(0, received.size());
-    assertEquals(budgetBefore, DirectMemory.inUse(), "the held buffer was not given back");
+    assertEquals(budgetBefore, BufferBudget.inUse(), "the held buffer was not given back");
   }
 
   @Test
   @DisplayName("a close with a read under way completes once that read's buffer is back")
   void closeWithReadUnderWay(Vertx vertx) throws Exception {
     write("e.bin", 64 * CHUNK);
-    long budgetBefore = DirectMemory.inUse();
+    long budgetBefore = BufferBudget.inUse();
     for (int round = 0; round < 20; round++) {
       Promise<Void> closed = Promise.promise();
       onContext(vertx, () -> FileSource.open(vertx, dir.resolve("e.bin"), CHUNK)
@@ -127,7 +127,7 @@ class FileSourceTest {
             source.close().onComplete(closed);
           }));
       closed.future().await(10, TimeUnit.SECONDS);
-      assertEquals(budgetBefore, DirectMemory.inUse(), "round " + round + ": a buffer is still out");
+      assertEquals(budgetBefore, BufferBudget.inUse(), "round " + round + ": a buffer is still out");
     }
   }
 
@@ -153,7 +153,7 @@ class FileSourceTest {
   @DisplayName("a file cut short after it was opened ends the stream where the file ends")
   void truncatedFile(Vertx vertx) throws Exception {
     write("c.bin", 6 * CHUNK);
-    long budgetBefore = DirectMemory.inUse();
+    long budgetBefore = BufferBudget.inUse();
     Promise<FileSource> opened = Promise.promise();
     onContext(vertx, () -> FileSource.open(vertx, dir.resolve("c.bin"), CHUNK)
         .onComplete(opened)
@@ -175,7 +175,7 @@ class FileSourceTest {
     ended.future().await(10, TimeUnit.SECONDS);
     assertEquals(6 * CHUNK, source.length(), "the length is the size when opened");
     assertEquals(2 * CHUNK + 10, bytes.get());
-    assertEquals(budgetBefore, DirectMemory.inUse());
+    assertEquals(budgetBefore, BufferBudget.inUse());
   }
 
   @Test

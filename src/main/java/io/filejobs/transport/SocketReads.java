@@ -1,4 +1,4 @@
-package io.filejobs.jobs;
+package io.filejobs.transport;
 
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -7,7 +7,7 @@ import io.vertx.core.net.impl.VertxConnection;
 
 /**
  * How a connection's socket is read: how much one read may bring, and whether it is read at all
- * while an upload waits for its disk.
+ * (for {@link SocketBody}, while a body is paused).
  *
  * <p>Both reach into Vert.x's connection ({@code io.vertx.core.net.impl.VertxConnection}, public
  * but not part of its API), as {@code http.Failures.closeNow} does; Vert.x has no option for
@@ -59,29 +59,25 @@ public final class SocketReads {
   }
 
   /**
-   * Stops reading {@code connection}'s socket after the read under way, if it is being read.
+   * Stops reading {@code connection}'s socket after the read under way (what that read brought is
+   * still handed on), whoever had it reading. For the one owner of a connection's reads while a
+   * body comes ({@link SocketBody}): Vert.x turns reads off and on itself only around requests it
+   * paused, and a body read through {@link SocketBody} never pauses its request.
    *
-   * <p>Why: a paused Vert.x request goes on taking what the socket brings into its own queue (up to
-   * 16 pieces, and more waiting in the connection) before Vert.x stops reading, each piece a heap
-   * copy of up to {@link #MAX_READ}. With a few dozen fast uploads waiting for their disks that
-   * was most of a small heap: 32 uploads at once ran a service with {@code -Xmx64m} out of
-   * memory. Stopped here, an upload waiting for its disk holds at most what its last read brought.
-   *
-   * @return true when this stopped the reads (they were on): undo it with {@link #restart}; false
-   *     when they were off already (Vert.x stops them itself when its queues fill, and turns them
-   *     on again when they empty: that is not ours to undo)
+   * @return true when the connection is open (then undo it with {@link #restart}); false when it
+   *     is closed: there is nothing to read or stop
    */
-  public static boolean stop(HttpConnection connection) {
+  static boolean stopAlways(HttpConnection connection) {
     Channel channel = liveChannel(connection);
-    if (channel != null && channel.config().isAutoRead()) {
+    if (channel != null) {
       channel.config().setAutoRead(false);
       return true;
     }
     return false;
   }
 
-  /** Reads {@code connection}'s socket again after a {@link #stop} that returned true. */
-  public static void restart(HttpConnection connection) {
+  /** Reads {@code connection}'s socket again after a {@link #stopAlways} that returned true. */
+  static void restart(HttpConnection connection) {
     Channel channel = liveChannel(connection);
     if (channel != null) {
       channel.config().setAutoRead(true);
