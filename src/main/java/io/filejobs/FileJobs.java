@@ -33,8 +33,8 @@ public final class FileJobs {
 
   private static final Logger log = LoggerFactory.getLogger(FileJobs.class);
 
-  /** A deployed service. */
-  public record Running(Settings settings, int port) {}
+  /** A deployed service, with the sign-in lockout its HTTP instances share. */
+  public record Running(Settings settings, int port, SigninGuard signinGuard) {}
 
   /**
    * HTTP verticle instances: one per event loop (Vert.x's default count, twice the cores), so
@@ -90,6 +90,8 @@ public final class FileJobs {
     Settings settings = withSecret(configured);
     DeploymentOptions options = new DeploymentOptions().setConfig(settings.toJson());
     List<HttpVerticle> http = new CopyOnWriteArrayList<>();
+    SigninGuard guard =
+        new SigninGuard(settings.signinMaxFailures(), settings.signinLockoutSeconds());
     return new Storage(vertx, settings.uploadsDir(), settings.tempDir())
         .init()
         .compose(v -> vertx.deployVerticle(new UploadVerticle(), options))
@@ -100,8 +102,6 @@ public final class FileJobs {
             usersAndPort -> {
               Users users = usersAndPort.getKey();
               int port = usersAndPort.getValue();
-              SigninGuard guard =
-                  new SigninGuard(settings.signinMaxFailures(), settings.signinLockoutSeconds());
               return vertx.deployVerticle(
                   () -> {
                     HttpVerticle instance = new HttpVerticle(users, guard, port);
@@ -112,7 +112,7 @@ public final class FileJobs {
             })
         .map(
             id -> {
-              Running running = new Running(settings, http.get(0).actualPort());
+              Running running = new Running(settings, http.get(0).actualPort(), guard);
               log.info(
                   "filejobs listening on {}:{} (uploads in {}, temp files in {}, users from {})",
                   settings.httpHost(),

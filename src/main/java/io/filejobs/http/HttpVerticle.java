@@ -7,6 +7,7 @@ import io.filejobs.config.Settings;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.SocketReads;
+import io.filejobs.storage.FileNames;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -19,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -218,6 +220,12 @@ public final class HttpVerticle extends VerticleBase {
     JsonObject body = jsonObject(ctx);
     String username = requiredString(body, "username");
     String password = requiredString(body, "password");
+    if (username.getBytes(StandardCharsets.UTF_8).length > FileNames.MAX_BYTES) {
+      // A username names a folder: no user has a longer one. Refused before the lockout and the
+      // users are looked at, so that such names cost nothing to keep or compare.
+      throw ApiError.badRequest(
+          "the username is longer than " + FileNames.MAX_BYTES + " bytes: no user has such a name");
+    }
     String address = ctx.request().remoteAddress().host();
     long waitMillis = guard.retryAfterMillis(username, address);
     if (waitMillis > 0) {
