@@ -1,11 +1,12 @@
 package io.filejobs;
 
 import io.filejobs.auth.SigninGuard;
-import io.filejobs.auth.Users;
+import io.filejobs.auth.UsersFile;
 import io.filejobs.cluster.ClusterConfig;
 import io.filejobs.config.Settings;
 import io.filejobs.export.ExportVerticle;
 import io.filejobs.http.HttpVerticle;
+import io.filejobs.jobs.JobBus;
 import io.filejobs.storage.Storage;
 import io.filejobs.upload.UploadVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -13,7 +14,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,7 +24,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,24 +95,22 @@ public final class FileJobs {
     List<HttpVerticle> http = new CopyOnWriteArrayList<>();
     SigninGuard guard =
         new SigninGuard(settings.signinMaxFailures(), settings.signinLockoutSeconds());
+    UsersFile users = new UsersFile().onRemoved(removed -> endJobs(vertx, removed));
     return new Storage(vertx, settings.uploadsDir(), settings.tempDir())
         .init()
         .compose(v -> vertx.deployVerticle(new UploadVerticle(), options))
         .compose(id -> vertx.deployVerticle(new ExportVerticle(), options))
-        .compose(id -> Users.load(vertx, settings.usersFile()))
-        .compose(users -> httpPort(vertx, settings).map(port -> Map.entry(users, port)))
+        .compose(id -> vertx.deployVerticle(users, options))
+        .compose(id -> httpPort(vertx, settings))
         .compose(
-            usersAndPort -> {
-              Users users = usersAndPort.getKey();
-              int port = usersAndPort.getValue();
-              return vertx.deployVerticle(
-                  () -> {
-                    HttpVerticle instance = new HttpVerticle(users, guard, port);
-                    http.add(instance);
-                    return instance;
-                  },
-                  new DeploymentOptions(options).setInstances(HTTP_INSTANCES));
-            })
+            port ->
+                vertx.deployVerticle(
+                    () -> {
+                      HttpVerticle instance = new HttpVerticle(users, guard, port);
+                      http.add(instance);
+                      return instance;
+                    },
+                    new DeploymentOptions(options).setInstances(HTTP_INSTANCES)))
         .map(
             id -> {
               Running running = new Running(settings, http.get(0).actualPort(), guard);
@@ -122,6 +123,29 @@ public final class FileJobs {
                   settings.usersFile());
               return running;
             });
+  }
+
+  /**
+   * Ends the running transfers of users the users file no longer holds, as if they had terminated
+   * them (their requests get 401 already). The public control addresses find a job on any node;
+   * 404, nothing running, is the usual answer.
+   */
+  private static void endJobs(Vertx vertx, Set<String> removed) {
+    for (String user : removed) {
+      for (String address : List.of(JobBus.UPLOAD_TERMINATE, JobBus.EXPORT_TERMINATE)) {
+        vertx
+            .eventBus()
+            .request(address, new JsonObject().put(JobBus.USER, user), JobBus.localOnly())
+            .onSuccess(stopped -> log.info("{} is no longer a user: {} done", user, address))
+            .onFailure(
+                e -> {
+                  if (!(e instanceof ReplyException r && r.failureCode() == JobBus.NOT_FOUND)) {
+                    log.warn(
+                        "{} is no longer a user, but {} failed: {}", user, address, e.getMessage());
+                  }
+                });
+      }
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The HTTP API: routing, token checks, and the mapping of job results to answers. It holds no job
@@ -45,7 +46,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   static final int MAX_BODY_CHUNK = SocketReads.MAX_READ;
 
-  private final Users users;
+  private final Supplier<Users> users;
   private final SigninGuard guard;
   private final int listenPort;
   private Settings settings;
@@ -58,10 +59,11 @@ public final class HttpVerticle extends VerticleBase {
    * connections over them). They share the users and the sign-in lockout, so a password guesser
    * gains nothing by spreading connections.
    *
+   * @param users the users as they are at the time of each request (the users file is re-read)
    * @param listenPort the port to bind; a negative one is a free port shared by all instances
    *     given the same number (Vert.x's convention)
    */
-  public HttpVerticle(Users users, SigninGuard guard, int listenPort) {
+  public HttpVerticle(Supplier<Users> users, SigninGuard guard, int listenPort) {
     this.users = users;
     this.guard = guard;
     this.listenPort = listenPort;
@@ -232,6 +234,7 @@ public final class HttpVerticle extends VerticleBase {
       throw ApiError.tooManyRequests((waitMillis + 999) / 1000);
     }
     users
+        .get()
         .check(vertx, username, password)
         .onSuccess(
             user -> {
