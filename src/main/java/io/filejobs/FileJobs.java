@@ -1,11 +1,12 @@
 package io.filejobs;
 
 import io.filejobs.auth.SigninGuard;
-import io.filejobs.auth.Users;
+import io.filejobs.auth.UsersFile;
 import io.filejobs.cluster.ClusterConfig;
 import io.filejobs.config.Settings;
 import io.filejobs.export.ExportVerticle;
 import io.filejobs.http.HttpVerticle;
+import io.filejobs.jobs.JobBus;
 import io.filejobs.storage.Storage;
 import io.filejobs.transport.BufferBudget;
 import io.filejobs.upload.UploadVerticle;
@@ -14,7 +15,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -22,7 +25,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +37,8 @@ public final class FileJobs {
 
   private static final Logger log = LoggerFactory.getLogger(FileJobs.class);
 
-  /** A deployed service. */
-  public record Running(Settings settings, int port) {}
+  /** A deployed service, with the sign-in lockout its HTTP instances share. */
+  public record Running(Settings settings, int port, SigninGuard signinGuard) {}
 
   /**
    * HTTP verticle instances: one per event loop (Vert.x's default count, twice the cores), so
@@ -92,29 +95,27 @@ public final class FileJobs {
     BufferBudget.configure(settings.transferMemoryBytes(), settings.transferBufferBytes());
     DeploymentOptions options = new DeploymentOptions().setConfig(settings.toJson());
     List<HttpVerticle> http = new CopyOnWriteArrayList<>();
+    SigninGuard guard =
+        new SigninGuard(settings.signinMaxFailures(), settings.signinLockoutSeconds());
+    UsersFile users = new UsersFile().onRemoved(removed -> endJobs(vertx, removed));
     return new Storage(vertx, settings.uploadsDir(), settings.tempDir())
         .init()
         .compose(v -> vertx.deployVerticle(new UploadVerticle(), options))
         .compose(id -> vertx.deployVerticle(new ExportVerticle(), options))
-        .compose(id -> Users.load(vertx, settings.usersFile()))
-        .compose(users -> httpPort(vertx, settings).map(port -> Map.entry(users, port)))
+        .compose(id -> vertx.deployVerticle(users, options))
+        .compose(id -> httpPort(vertx, settings))
         .compose(
-            usersAndPort -> {
-              Users users = usersAndPort.getKey();
-              int port = usersAndPort.getValue();
-              SigninGuard guard =
-                  new SigninGuard(settings.signinMaxFailures(), settings.signinLockoutSeconds());
-              return vertx.deployVerticle(
-                  () -> {
-                    HttpVerticle instance = new HttpVerticle(users, guard, port);
-                    http.add(instance);
-                    return instance;
-                  },
-                  new DeploymentOptions(options).setInstances(HTTP_INSTANCES));
-            })
+            port ->
+                vertx.deployVerticle(
+                    () -> {
+                      HttpVerticle instance = new HttpVerticle(users, guard, port);
+                      http.add(instance);
+                      return instance;
+                    },
+                    new DeploymentOptions(options).setInstances(HTTP_INSTANCES)))
         .map(
             id -> {
-              Running running = new Running(settings, http.get(0).actualPort());
+              Running running = new Running(settings, http.get(0).actualPort(), guard);
               log.info(
                   "filejobs listening on {}:{} (uploads in {}, temp files in {}, users from {};"
                       + " transfer buffers: {} MiB, at most {} KiB each)",
@@ -127,6 +128,29 @@ public final class FileJobs {
                   BufferBudget.perTransfer() >> 10);
               return running;
             });
+  }
+
+  /**
+   * Ends the running transfers of users the users file no longer holds, as if they had terminated
+   * them (their requests get 401 already). The public control addresses find a job on any node;
+   * 404, nothing running, is the usual answer.
+   */
+  private static void endJobs(Vertx vertx, Set<String> removed) {
+    for (String user : removed) {
+      for (String address : List.of(JobBus.UPLOAD_TERMINATE, JobBus.EXPORT_TERMINATE)) {
+        vertx
+            .eventBus()
+            .request(address, new JsonObject().put(JobBus.USER, user), JobBus.localOnly())
+            .onSuccess(stopped -> log.info("{} is no longer a user: {} done", user, address))
+            .onFailure(
+                e -> {
+                  if (!(e instanceof ReplyException r && r.failureCode() == JobBus.NOT_FOUND)) {
+                    log.warn(
+                        "{} is no longer a user, but {} failed: {}", user, address, e.getMessage());
+                  }
+                });
+      }
+    }
   }
 
   /**

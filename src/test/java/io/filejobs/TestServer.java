@@ -55,6 +55,7 @@ public final class TestServer {
         3600,
         5,
         60,
+        2,
         1L << 40,
         1800,
         60,

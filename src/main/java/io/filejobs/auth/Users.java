@@ -2,6 +2,7 @@ package io.filejobs.auth;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -12,6 +13,7 @@ import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * The users of {@code usersData.json}: a JSON array of {@code {"username", "password" or
  * "passwordHash", "api_key"}}. A plain {@code password} (the original service's file) still works,
  * with a warning at start-up; a {@code passwordHash} is made by {@code java -jar filejobs.jar
- * hash-password} (see {@link Passwords}). Immutable once loaded.
+ * hash-password} (see {@link Passwords}). Immutable once loaded: {@link UsersFile} reads the file
+ * again when it changes and swaps in a new one.
  */
 public final class Users {
 
@@ -61,14 +64,22 @@ public final class Users {
     try {
       array = new JsonArray(text);
     } catch (DecodeException e) {
-      throw new IllegalArgumentException(path + " is not a JSON array of users", e);
+      // Only where, never the parser's own message: it may quote the file (and its passwords).
+      throw new IllegalArgumentException(
+          path + " is not a JSON array of users" + location(e), null);
     }
     Map<String, Entry> byName = new HashMap<>();
     for (int i = 0; i < array.size(); i++) {
       if (!(array.getValue(i) instanceof JsonObject o)) {
         throw new IllegalArgumentException(path + ": entry " + i + " is not an object");
       }
-      Entry entry = o.mapTo(Entry.class);
+      Entry entry;
+      try {
+        entry = o.mapTo(Entry.class);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            path + ": entry " + i + " has a field that is not a string", null);
+      }
       if (entry.username() == null
           || entry.username().isBlank()
           || (entry.password() == null) == (entry.passwordHash() == null)) {
@@ -128,5 +139,26 @@ public final class Users {
 
   public boolean exists(String username) {
     return byName.containsKey(username);
+  }
+
+  /** Every username. */
+  public Set<String> usernames() {
+    return byName.keySet();
+  }
+
+  /** Whether both have the same users with the same credentials. */
+  boolean sameAs(Users other) {
+    return byName.equals(other.byName);
+  }
+
+  /** {@code " (line L, column C)"} where the JSON parser stopped, or nothing if it did not say. */
+  private static String location(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof JsonProcessingException json && json.getLocation() != null) {
+        return " (line " + json.getLocation().getLineNr() + ", column "
+            + json.getLocation().getColumnNr() + ")";
+      }
+    }
+    return "";
   }
 }

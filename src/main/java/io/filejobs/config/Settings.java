@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param tokenTtlSeconds lifetime of a token
  * @param signinMaxFailures failed sign-ins for one username before it is locked out for a while
  * @param signinLockoutSeconds how long such a lockout lasts
+ * @param usersReloadSeconds how often the users file is checked for changes
  * @param maxUploadBytes largest file an upload may store
  * @param maxPauseSeconds longest a job may stay paused before it is terminated
  * @param idleTimeoutSeconds longest a connection, a request or a job may go without progress
@@ -44,6 +45,7 @@ public record Settings(
     int tokenTtlSeconds,
     int signinMaxFailures,
     long signinLockoutSeconds,
+    long usersReloadSeconds,
     long maxUploadBytes,
     long maxPauseSeconds,
     long idleTimeoutSeconds,
@@ -82,6 +84,11 @@ public record Settings(
   /** A copy with another sign-in lockout. */
   public Settings withSigninLockout(int maxFailures, long seconds) {
     return with("signinMaxFailures", maxFailures).with("signinLockoutSeconds", seconds);
+  }
+
+  /** A copy that checks the users file for changes every {@code seconds}. */
+  public Settings withUsersReloadSeconds(long seconds) {
+    return with("usersReloadSeconds", seconds);
   }
 
   /** A copy with another users file. */

@@ -103,6 +103,7 @@ public final class SettingsLoader {
             (int) number(flat, Setting.TOKEN_TTL_SECONDS, 1, Integer.MAX_VALUE),
             (int) number(flat, Setting.SIGNIN_MAX_FAILURES, 1, Integer.MAX_VALUE),
             number(flat, Setting.SIGNIN_LOCKOUT_SECONDS, 1, Long.MAX_VALUE / 1000),
+            number(flat, Setting.USERS_RELOAD_SECONDS, 1, 3600),
             number(flat, Setting.MAX_UPLOAD_BYTES, 1, Long.MAX_VALUE),
             number(flat, Setting.MAX_PAUSE_SECONDS, 1, Long.MAX_VALUE / 1000),
             number(flat, Setting.IDLE_TIMEOUT_SECONDS, 1, Long.MAX_VALUE / 1000),

@@ -6,6 +6,7 @@ import io.filejobs.auth.Users;
 import io.filejobs.config.Settings;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
+import io.filejobs.storage.FileNames;
 import io.filejobs.transport.BufferBudget;
 import io.filejobs.transport.SocketBody;
 import io.filejobs.transport.SocketReads;
@@ -21,7 +22,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The HTTP API: routing, token checks, and the mapping of job results to answers. It holds no job
@@ -45,7 +48,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   static final int MAX_BODY_CHUNK = SocketReads.MAX_READ;
 
-  private final Users users;
+  private final Supplier<Users> users;
   private final SigninGuard guard;
   private final int listenPort;
   private Settings settings;
@@ -58,10 +61,11 @@ public final class HttpVerticle extends VerticleBase {
    * connections over them). They share the users and the sign-in lockout, so a password guesser
    * gains nothing by spreading connections.
    *
+   * @param users the users as they are at the time of each request (the users file is re-read)
    * @param listenPort the port to bind; a negative one is a free port shared by all instances
    *     given the same number (Vert.x's convention)
    */
-  public HttpVerticle(Users users, SigninGuard guard, int listenPort) {
+  public HttpVerticle(Supplier<Users> users, SigninGuard guard, int listenPort) {
     this.users = users;
     this.guard = guard;
     this.listenPort = listenPort;
@@ -231,12 +235,19 @@ public final class HttpVerticle extends VerticleBase {
     JsonObject body = jsonObject(ctx);
     String username = requiredString(body, "username");
     String password = requiredString(body, "password");
+    if (username.getBytes(StandardCharsets.UTF_8).length > FileNames.MAX_BYTES) {
+      // A username names a folder: no user has a longer one. Refused before the lockout and the
+      // users are looked at, so that such names cost nothing to keep or compare.
+      throw ApiError.badRequest(
+          "the username is longer than " + FileNames.MAX_BYTES + " bytes: no user has such a name");
+    }
     String address = ctx.request().remoteAddress().host();
     long waitMillis = guard.retryAfterMillis(username, address);
     if (waitMillis > 0) {
       throw ApiError.tooManyRequests((waitMillis + 999) / 1000);
     }
     users
+        .get()
         .check(vertx, username, password)
         .onSuccess(
             user -> {

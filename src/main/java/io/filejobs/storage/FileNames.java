@@ -13,7 +13,8 @@ import java.util.Optional;
  */
 public final class FileNames {
 
-  static final int MAX_BYTES = 255;
+  /** The longest name, in UTF-8 bytes; also the longest username (it names a folder). */
+  public static final int MAX_BYTES = 255;
 
   private FileNames() {}
 

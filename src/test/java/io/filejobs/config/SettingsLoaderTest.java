@@ -36,6 +36,7 @@ class SettingsLoaderTest {
     assertEquals(60, s.idleTimeoutSeconds());
     assertEquals(5, s.signinMaxFailures());
     assertEquals(60, s.signinLockoutSeconds());
+    assertEquals(2, s.usersReloadSeconds());
   }
 
   @Test
@@ -57,7 +58,8 @@ class SettingsLoaderTest {
         "FILEJOBS_JWT_SECRET", "s3cret",
         "FILEJOBS_TOKEN_TTL_SECONDS", "60",
         "FILEJOBS_MAX_UPLOAD_BYTES", "1024",
-        "FILEJOBS_MAX_PAUSE_SECONDS", "5"));
+        "FILEJOBS_MAX_PAUSE_SECONDS", "5",
+        "FILEJOBS_USERS_RELOAD_SECONDS", "30"));
     assertEquals("127.0.0.1", s.httpHost());
     assertEquals(9100, s.httpPort());
     assertEquals("/srv/up", s.uploadsDir());
@@ -67,6 +69,7 @@ class SettingsLoaderTest {
     assertEquals(60, s.tokenTtlSeconds());
     assertEquals(1024, s.maxUploadBytes());
     assertEquals(5, s.maxPauseSeconds());
+    assertEquals(30, s.usersReloadSeconds());
     assertEquals("0.0.0.0", SettingsLoader.resolve(new JsonObject(), Map.of()).httpHost());
     assertEquals("10.1.2.3",
         SettingsLoader.resolve(file, Map.of("FILEJOBS_HTTP_HOST", "10.1.2.3")).httpHost());
@@ -84,6 +87,10 @@ class SettingsLoaderTest {
     IllegalArgumentException dir = assertThrows(IllegalArgumentException.class,
         () -> SettingsLoader.resolve(new JsonObject().put("storage", new JsonObject().put("uploadsDir", " ")), Map.of()));
     assertTrue(dir.getMessage().contains("FILEJOBS_UPLOADS_DIR"), dir.getMessage());
+    IllegalArgumentException reload = assertThrows(IllegalArgumentException.class,
+        () -> SettingsLoader.resolve(new JsonObject(), Map.of("FILEJOBS_USERS_RELOAD_SECONDS", "0")));
+    assertEquals("auth.usersReloadSeconds (FILEJOBS_USERS_RELOAD_SECONDS) must be between 1 and 3600, got 0",
+        reload.getMessage());
   }
 
   @Test
