@@ -16,7 +16,11 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts filejobs: reads the settings, deploys the service, and exits with one line on failure. */
+/**
+ * Starts filejobs: reads the settings, deploys the service, and exits with one line on failure.
+ * Under a locale whose file-name encoding is not UTF-8 it runs the service in a child JVM instead
+ * ({@link Utf8Relaunch}).
+ */
 public final class Main {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -35,6 +39,20 @@ public final class Main {
       env.put("FILEJOBS_CLUSTER", "true");
     } else if (args.length > 0) {
       System.exit(command(args));
+    }
+    if (Utf8Relaunch.needed()) {
+      try {
+        System.exit(Utf8Relaunch.run(args));
+      } catch (IOException e) {
+        log.error("filejobs did not start: cannot run it under a UTF-8 locale: {}", e.getMessage());
+        System.exit(1);
+      } catch (InterruptedException e) {
+        System.exit(1);
+      }
+      return;
+    }
+    if (Utf8Relaunch.isChild()) {
+      Utf8Relaunch.stopWithParent();
     }
     warnUnlessExitOnOutOfMemory();
     Settings settings;
