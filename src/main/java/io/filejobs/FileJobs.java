@@ -7,6 +7,7 @@ import io.filejobs.config.Settings;
 import io.filejobs.export.ExportVerticle;
 import io.filejobs.http.HttpVerticle;
 import io.filejobs.jobs.JobBus;
+import io.filejobs.storage.FileNameEncoding;
 import io.filejobs.storage.Storage;
 import io.filejobs.transport.BufferBudget;
 import io.filejobs.upload.UploadVerticle;
@@ -51,9 +52,13 @@ public final class FileJobs {
   /**
    * The Vert.x instance a node runs on: a plain one, or, with {@code cluster}, one clustered with
    * Hazelcast (TCP-IP join, see {@link ClusterConfig}). A clustered node must be given the JWT
-   * secret: every node must accept every other node's tokens.
+   * secret: every node must accept every other node's tokens. Fails at once when the JVM's
+   * file-name encoding is not UTF-8 (see {@link #deploy}).
    */
   public static Future<Vertx> vertx(Settings settings) {
+    if (!FileNameEncoding.isUtf8()) {
+      return Future.failedFuture(new IllegalStateException(FileNameEncoding.problem()));
+    }
     if (!settings.cluster()) {
       return Future.succeededFuture(Vertx.vertx(options()));
     }
@@ -90,7 +95,15 @@ public final class FileJobs {
         .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false));
   }
 
+  /**
+   * Deploys the service into {@code vertx}. Fails at once, with one line naming the fix, when the
+   * JVM's file-name encoding is not UTF-8 (see {@link FileNameEncoding}): every non-ASCII name
+   * would fail later with a 500.
+   */
   public static Future<Running> deploy(Vertx vertx, Settings configured) {
+    if (!FileNameEncoding.isUtf8()) {
+      return Future.failedFuture(new IllegalStateException(FileNameEncoding.problem()));
+    }
     Settings settings = withSecret(configured);
     BufferBudget.configure(settings.transferMemoryBytes(), settings.transferBufferBytes());
     DeploymentOptions options = new DeploymentOptions().setConfig(settings.toJson());

@@ -3,10 +3,12 @@ package io.filejobs;
 import io.filejobs.auth.Passwords;
 import io.filejobs.config.Settings;
 import io.filejobs.config.SettingsLoader;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,7 +16,11 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts filejobs: reads the settings, deploys the service, and exits with one line on failure. */
+/**
+ * Starts filejobs: reads the settings, deploys the service, and exits with one line on failure.
+ * Under a locale whose file-name encoding is not UTF-8 it runs the service in a child JVM instead
+ * ({@link Utf8Relaunch}).
+ */
 public final class Main {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -34,6 +40,21 @@ public final class Main {
     } else if (args.length > 0) {
       System.exit(command(args));
     }
+    if (Utf8Relaunch.needed()) {
+      try {
+        System.exit(Utf8Relaunch.run(args));
+      } catch (IOException e) {
+        log.error("filejobs did not start: cannot run it under a UTF-8 locale: {}", e.getMessage());
+        System.exit(1);
+      } catch (InterruptedException e) {
+        System.exit(1);
+      }
+      return;
+    }
+    if (Utf8Relaunch.isChild()) {
+      Utf8Relaunch.stopWithParent();
+    }
+    warnUnlessExitOnOutOfMemory();
     Settings settings;
     try {
       settings = SettingsLoader.read(env);
@@ -75,6 +96,29 @@ public final class Main {
     } catch (Exception e) {
       log.warn("filejobs did not stop cleanly", e);
     }
+  }
+
+  /**
+   * Warns when the JVM would not exit on an OutOfMemoryError. After one, Vert.x's event loops and
+   * workers may have died or hold half-done work: the node would hang on, answering nothing, where
+   * an exit lets its supervisor restart it. {@code -XX:+ExitOnOutOfMemoryError} (or {@code
+   * +CrashOnOutOfMemoryError}, which also writes a crash report) makes the JVM exit at once.
+   */
+  private static void warnUnlessExitOnOutOfMemory() {
+    try {
+      HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      if (vm == null
+          || "true".equals(vm.getVMOption("ExitOnOutOfMemoryError").getValue())
+          || "true".equals(vm.getVMOption("CrashOnOutOfMemoryError").getValue())) {
+        return;
+      }
+    } catch (RuntimeException | LinkageError e) {
+      return; // not a HotSpot JVM: it has no such option to check
+    }
+    log.warn(
+        "the JVM runs without -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError this node"
+            + " would hang on instead of exiting for its supervisor to restart it; run"
+            + " java -XX:+ExitOnOutOfMemoryError -jar filejobs.jar");
   }
 
   /**

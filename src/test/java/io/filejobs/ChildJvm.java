@@ -61,6 +61,7 @@ final class ChildJvm implements AutoCloseable {
       throws Exception {
     java.util.List<String> command = new java.util.ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:+ExitOnOutOfMemoryError"); // as the README runs it (jvmOptions may undo it)
     command.addAll(jvmOptions);
     command.addAll(java.util.List.of(
         // the service's own logging, not the tests' quiet one

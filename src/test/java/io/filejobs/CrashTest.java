@@ -133,7 +133,8 @@ class CrashTest {
     List<String> stored = new ArrayList<>();
     if (Files.isDirectory(uploads)) {
       try (Stream<Path> files = Files.walk(uploads)) {
-        for (Path file : files.filter(Files::isRegularFile).toList()) {
+        for (Path file : files.filter(Files::isRegularFile)
+            .filter(f -> !f.startsWith(uploads.resolve(".staging"))).toList()) {
           String key = uploads.relativize(file).toString();
           stored.add(key);
           byte[] actual = Files.readAllBytes(file);
@@ -152,6 +153,12 @@ class CrashTest {
     assertEquals(List.of(), TestServer.tempFiles(dir.resolve("tmp")), "temp files were left");
     try (Stream<Path> nodes = Files.list(dir.resolve("tmp"))) {
       assertEquals(1, nodes.filter(Files::isDirectory).count(), "only the live node's folder stays");
+    }
+    Path staging = uploads.resolve(".staging");
+    assertEquals(List.of(), TestServer.tempFiles(staging), "staged copies were left");
+    try (Stream<Path> nodes = Files.list(staging)) {
+      assertEquals(1, nodes.filter(Files::isDirectory).count(),
+          "only the live node's staging folder stays");
     }
   }
 

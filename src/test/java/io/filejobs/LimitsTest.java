@@ -103,4 +103,69 @@ class LimitsTest {
     HttpResponse<Buffer> tooLong = server.upload(token, file, "y".repeat(300));
     assertEquals(400, tooLong.statusCode());
   }
+
+  @Test
+  @DisplayName("a request expecting anything but 100-continue is answered 417 at once, before its body, on every call, and its connection is closed")
+  void unsupportedExpectation() throws Exception {
+    String token = server.utkal();
+    String[] heads = {
+      "POST /upload HTTP/1.1\r\nHost: x\r\nauth_token: " + token + "\r\nContent-Type:"
+          + " multipart/form-data; boundary=" + SlowClients.BOUNDARY
+          + "\r\nContent-Length: 1000000\r\nExpect: 200-ok\r\n\r\n",
+      "POST /export HTTP/1.1\r\nHost: x\r\nauth_token: " + token
+          + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 200-OK\r\n\r\n",
+      "POST /signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\nExpect: 100-continue, x-other\r\n\r\n",
+      "POST /nothing HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 200-ok\r\n\r\n",
+    };
+    for (String head : heads) {
+      String what = head.substring(0, head.indexOf('\r'));
+      io.vertx.core.net.NetSocket socket = net.connect(server.port, "127.0.0.1").await();
+      Buffer received = Buffer.buffer();
+      io.vertx.core.Promise<Long> answered = io.vertx.core.Promise.promise();
+      io.vertx.core.Promise<Long> closed = io.vertx.core.Promise.promise();
+      long sent = System.nanoTime();
+      socket.handler(
+          bytes -> {
+            received.appendBuffer(bytes);
+            if (received.toString().endsWith("}")) {
+              answered.tryComplete((System.nanoTime() - sent) / 1_000_000);
+            }
+          });
+      socket.closeHandler(v -> closed.tryComplete((System.nanoTime() - sent) / 1_000_000));
+      socket.write(head); // and never the body it announces
+
+      long answerMs = answered.future().timeout(1, java.util.concurrent.TimeUnit.SECONDS).await();
+      String raw = received.toString();
+      assertEquals(java.util.List.of(417), RawHttp.statuses(raw), what + ": " + raw);
+      assertEquals("expectation_failed", body(raw).getString("error"), raw);
+      assertTrue(raw.toLowerCase().contains("connection: close"), raw);
+      long closeMs = closed.future().timeout(5, java.util.concurrent.TimeUnit.SECONDS).await();
+      assertTrue(answerMs < 1000 && closeMs >= answerMs, what + ": " + answerMs + " / " + closeMs);
+    }
+    assertTrue(server.tempFiles().isEmpty());
+  }
+
+  @Test
+  @DisplayName("an upload with Expect: 100-continue still works, with curl")
+  void expectContinueUpload() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isExecutable(Path.of("/usr/bin/curl")), "no curl here");
+    Path file = TestServer.randomFile(dir, "big.bin", 3_000_000);
+    Path traceFile = dir.resolve("curl-trace.txt");
+    Process curl =
+        new ProcessBuilder(
+                "curl", "-sS", "-v", "-o", "/dev/null", "-w", "%{http_code}",
+                "-H", "auth_token: " + server.utkal(), "-H", "Expect: 100-continue",
+                "-F", "file=@" + file, "http://127.0.0.1:" + server.port + "/upload")
+            .redirectError(traceFile.toFile())
+            .start();
+    String code = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(curl.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+    String trace = java.nio.file.Files.readString(traceFile);
+    assertEquals("200", code, trace);
+    assertTrue(trace.contains("< HTTP/1.1 100 Continue"), trace);
+    assertTrue(java.util.Arrays.equals(java.nio.file.Files.readAllBytes(file),
+        java.nio.file.Files.readAllBytes(server.uploads.resolve("Utkal/big.bin"))));
+  }
 }

@@ -40,6 +40,7 @@ class MainProcessTest {
       assertTrue(line.contains(dir.resolve("up").toString()), line);
       assertTrue(!line.contains("a-secret-for-the-process-test"), "the secret was logged");
       assertTrue(line.contains("user Utkal has a plain password"), "no plain-password warning: " + line);
+      assertTrue(!line.contains("ExitOnOutOfMemoryError"), "run with the flag, it must not warn: " + line);
       HttpResponse<String> signin = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/signin"))
               .timeout(Duration.ofSeconds(10))
@@ -73,6 +74,42 @@ class MainProcessTest {
       assertTrue(failed.group(1).contains("FILEJOBS_JWT_SECRET"), failed.group(1));
       assertEquals(1, node.process.exitValue());
     }
+  }
+
+  @Test
+  @DisplayName("run without -XX:+ExitOnOutOfMemoryError, it says so at start-up and still serves")
+  void warnsWithoutExitOnOutOfMemory() throws Exception {
+    try (ChildJvm node = ChildJvm.startWithOptions(
+        java.util.List.of("-XX:-ExitOnOutOfMemoryError"), dir, quietEnv())) {
+      node.port(30);
+      assertTrue(node.output().contains("the JVM runs without -XX:+ExitOnOutOfMemoryError"),
+          node.output());
+    }
+  }
+
+  @Test
+  @DisplayName("when the JVM runs out of memory (a heap of 8 MiB), it exits at once instead of hanging on")
+  void exitsOnOutOfMemory() throws Exception {
+    // ChildJvm passes -XX:+ExitOnOutOfMemoryError, as the README's command does. Without it, this
+    // same start runs out of heap on an event loop and the JVM hangs on, answering nothing.
+    try (ChildJvm node = ChildJvm.startWithOptions(java.util.List.of("-Xmx8m"), dir, quietEnv())) {
+      assertTrue(node.process.waitFor(30, TimeUnit.SECONDS), "the process must exit: " + node.output());
+      node.awaitOutputEnd();
+      assertTrue(node.output().contains("Terminating due to java.lang.OutOfMemoryError"),
+          node.output());
+      assertEquals(3, node.process.exitValue(), node.output());
+    }
+  }
+
+  /** Settings for a node on a free port with its folders under {@link #dir}. */
+  private java.util.Map<String, String> quietEnv() {
+    return java.util.Map.of(
+        "FILEJOBS_HTTP_HOST", "127.0.0.1",
+        "FILEJOBS_HTTP_PORT", "0",
+        "FILEJOBS_UPLOADS_DIR", dir.resolve("up").toString(),
+        "FILEJOBS_TEMP_DIR", dir.resolve("tmp").toString(),
+        "FILEJOBS_USERS_FILE", Path.of("usersData.json").toAbsolutePath().toString(),
+        "FILEJOBS_JWT_SECRET", "a-secret-for-the-process-test-0123");
   }
 
   @Test

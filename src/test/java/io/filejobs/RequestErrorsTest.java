@@ -187,4 +187,46 @@ class RequestErrorsTest {
     Path file = TestServer.randomFile(dir, "ok.bin", 1000);
     assertEquals(200, server.upload(token, file, "ok.bin").statusCode(), "the slot must be free");
   }
+
+  @Test
+  @DisplayName("an export of a name that is not well-formed Unicode (a lone surrogate) answers 404 and the next export works")
+  void exportLoneSurrogate() throws Exception {
+    String token = server.utkal();
+    Path file = TestServer.randomFile(Files.createDirectories(server.uploads.resolve("Utkal")),
+        "real.bin", 100_000);
+    for (String name : new String[] {"\\ud800", "a\\udc00b", "\\ud83d.txt"}) {
+      HttpResponse<Buffer> refused =
+          server.client.post("/export").putHeader("auth_token", token)
+              .putHeader("Content-Type", "application/json")
+              .sendBuffer(Buffer.buffer("{\"filename\":\"" + name + "\"}")).await();
+      assertError(refused, 404, "not_found");
+    }
+    HttpResponse<Buffer> export =
+        server.client.post("/export").putHeader("auth_token", token)
+            .sendJsonObject(new JsonObject().put("filename", "real.bin")).await();
+    assertEquals(200, export.statusCode(), export.bodyAsString());
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(file), export.body().getBytes()));
+  }
+
+  @Test
+  @DisplayName("an upload whose RFC 5987 file name decodes to a lone surrogate answers 400, stores nothing, and the next upload works")
+  void uploadLoneSurrogate() throws Exception {
+    String token = server.utkal();
+    // CESU-8 and UTF-32 are charsets the JDK knows that decode to an unpaired surrogate
+    for (String extended : new String[] {"CESU-8''a%ED%A0%80b.txt", "UTF-32BE''%00%00%DC%00.txt"}) {
+      Buffer body =
+          Buffer.buffer(
+                  "--" + SlowClients.BOUNDARY + "\r\n"
+                      + "Content-Disposition: form-data; name=\"file\"; filename=\"plain.txt\";"
+                      + " filename*=" + extended + "\r\n"
+                      + "Content-Type: application/octet-stream\r\n\r\n")
+              .appendString("hello")
+              .appendBuffer(SlowClients.closing());
+      HttpResponse<Buffer> response = server.uploadRaw(token, body);
+      assertError(response, 400, "bad_request");
+      TestServer.await("nothing is left", this::nothingStored);
+    }
+    Path file = TestServer.randomFile(dir, "ok.bin", 1000);
+    assertEquals(200, server.upload(token, file, "ok.bin").statusCode(), "the slot must be free");
+  }
 }

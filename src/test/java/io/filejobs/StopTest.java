@@ -84,6 +84,7 @@ class StopTest {
       assertFalse(Files.exists(dir.resolve("Uploads/Utkal/endless.bin")));
       assertArrayEquals(exported, Files.readAllBytes(dir.resolve("Uploads/John/big.bin")));
       assertNoNodeFolder(dir.resolve("tmp"));
+      assertNoNodeFolder(dir.resolve("Uploads/.staging"));
     }
   }
 
@@ -106,6 +107,7 @@ class StopTest {
       assertEquals(503, upload.status);
       assertEquals(java.util.List.of(), TestServer.tempFiles(temp));
       assertNoNodeFolder(temp);
+      assertNoNodeFolder(dir.resolve("Uploads/.staging"));
     }
   }
 
@@ -126,7 +128,7 @@ class StopTest {
 
   private static void assertNoNodeFolder(Path temp) throws IOException {
     try (Stream<Path> entries = Files.list(temp)) {
-      assertEquals(0, entries.filter(Files::isDirectory).count(), "the node's temp folder is removed");
+      assertEquals(0, entries.filter(Files::isDirectory).count(), "the node's folder is removed from " + temp);
     }
   }
 

@@ -11,11 +11,20 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -59,8 +68,54 @@ class StorageTest {
         Files.readAllBytes(server.uploads.resolve("Utkal/cross.bin")));
     assertTrue(server.tempFiles().isEmpty(), "temp file left in " + shmTemp);
     Path staging = server.uploads.resolve(".staging");
-    try (Stream<Path> staged = Files.exists(staging) ? Files.list(staging) : Stream.empty()) {
-      assertFalse(staged.findAny().isPresent(), "a staged copy was left behind");
+    assertEquals(List.of(), TestServer.tempFiles(staging), "a staged copy was left behind");
+    try (Stream<Path> nodes = Files.list(staging)) {
+      assertEquals(1, nodes.filter(Files::isDirectory).count(), "the node stages in a folder of its own");
+    }
+  }
+
+  @Test
+  @DisplayName("at start-up, what dead nodes (and older builds) left in Uploads/.staging is removed and logged; a live node's folder is left alone")
+  void staleStagingSwept() throws Exception {
+    Path staging = Files.createDirectories(dir.resolve("Uploads/.staging"));
+    Path dead = Files.createDirectories(staging.resolve("node-dead"));
+    Files.createFile(dead.resolve(".lock"));
+    TestServer.randomFile(dead, UUID.randomUUID() + ".part", 1 << 20);
+    Path live = Files.createDirectories(staging.resolve("node-live"));
+    Path livePart = TestServer.randomFile(live, UUID.randomUUID() + ".part", 1000);
+    Path oldLoose = TestServer.randomFile(staging, UUID.randomUUID() + ".part", 1000);
+    Files.setLastModifiedTime(oldLoose,
+        FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+    Path freshLoose = TestServer.randomFile(staging, UUID.randomUUID() + ".part", 1000);
+    Map<String, String> env = Map.of(
+        "FILEJOBS_HTTP_HOST", "127.0.0.1",
+        "FILEJOBS_HTTP_PORT", "0",
+        "FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString(),
+        "FILEJOBS_TEMP_DIR", dir.resolve("tmp").toString(),
+        "FILEJOBS_USERS_FILE", Path.of("usersData.json").toAbsolutePath().toString(),
+        "FILEJOBS_JWT_SECRET", TestServer.SECRET);
+    // the live node is this test's process, holding its folder's lock as a running node does
+    try (FileChannel channel = FileChannel.open(live.resolve(".lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = channel.lock();
+        ChildJvm node = ChildJvm.start(dir, env)) {
+      node.port(60);
+      String log = node.output();
+      assertTrue(log.contains("removed 1 staged copies of uploads being published left by 1"
+          + " stopped node(s) in " + staging), log);
+      assertTrue(log.contains("removed 1 staged copies older than"), log);
+      assertFalse(Files.exists(dead), "the dead node's folder is removed");
+      assertFalse(Files.exists(oldLoose), "an old loose copy is removed");
+      assertTrue(Files.exists(livePart), "a live node's copy is never touched");
+      assertTrue(Files.exists(freshLoose), "a recent loose copy may be an older build's, under way");
+
+      node.terminate();
+      assertTrue(node.process.waitFor(30, TimeUnit.SECONDS), "the process must exit");
+      try (Stream<Path> nodes = Files.list(staging)) {
+        assertEquals(List.of(live), nodes.filter(Files::isDirectory).toList(),
+            "a stopped node removes its own folder and only that");
+      }
+      assertTrue(Files.exists(livePart));
     }
   }
 

@@ -76,7 +76,7 @@ final class ExportJob extends JobBase {
       return Future.failedFuture(
           new JobFailure(400, "client_closed", "the request is no longer open"));
     }
-    return claim().compose(v -> open());
+    return claimThen(this::open);
   }
 
   private Future<JsonObject> open() {
@@ -88,19 +88,20 @@ final class ExportJob extends JobBase {
         .compose(this::sendUnlessEnded)
         .recover(
             e -> {
-              if (phase != Phase.ENDED) {
-                over(null); // never moved: stops its timers, announces nothing
+              if (phase == Phase.ENDED) { // terminated, or the client left, meanwhile: end() cleaned up
+                return Future.failedFuture(endedBy != null ? endedBy : e);
               }
-              release();
-              if (e instanceof JobFailure f) {
-                return Future.failedFuture(f);
+              if (phase != Phase.STARTING) {
+                return Future.failedFuture(e); // bytes had begun: claimThen ends the job
               }
               if (Storage.isNoSuchFile(e)) { // includes names and links that are refused
-                return Future.failedFuture(noSuchFile);
+                over(null); // never moved: stops its timers, announces nothing
+                return release().transform(v -> Future.failedFuture(noSuchFile));
               }
               log.error("export of {} by {}: cannot open the file", filename, user, e);
-              return Future.failedFuture(
-                  new JobFailure(JobBus.FAILED, "internal_error", "the file cannot be read now"));
+              JobFailure failure =
+                  new JobFailure(JobBus.FAILED, "internal_error", "the file cannot be read now");
+              return end(failure).transform(v -> Future.failedFuture(failure));
             });
   }
 

@@ -56,6 +56,15 @@ final class ApiError extends RuntimeException {
     return new ApiError(415, "unsupported_media_type", message);
   }
 
+  /**
+   * 417: the request expects something other than {@code 100-continue}, the only expectation
+   * served (RFC 9110 §10.1.1).
+   */
+  static ApiError expectationFailed() {
+    return new ApiError(
+        417, "expectation_failed", "only the expectation 100-continue is supported");
+  }
+
   /** 429: too many failed sign-ins; try again after {@code seconds}. */
   static ApiError tooManyRequests(long seconds) {
     return new ApiError(

@@ -118,7 +118,7 @@ public final class HttpVerticle extends VerticleBase {
     TokenAuth auth = new TokenAuth(tokens);
     Failures failures = new Failures();
 
-    router.route().handler(idle::requestBegan);
+    router.route().handler(idle::requestBegan).handler(HttpVerticle::checkExpectation);
 
     // vertx-web runs a BodyHandler before any other handler of its route; its small limit keeps
     // reading the JSON bodies before the token check cheap. /upload has none: it streams.
@@ -165,6 +165,25 @@ public final class HttpVerticle extends VerticleBase {
     if (type == null || !mediaType(type).equals("application/json")) {
       ctx.fail(ApiError.unsupportedMediaType("send a JSON body with Content-Type: application/json"));
       return;
+    }
+    ctx.next();
+  }
+
+  /**
+   * Before any byte of any request's body is read: an expectation other than {@code
+   * 100-continue} is refused with 417 (RFC 9110 §10.1.1), and {@link Failures} closes the
+   * connection after the answer, the body unread. Without this, a client that waits for its
+   * expectation to be met before it sends the body would wait for ever.
+   */
+  private static void checkExpectation(RoutingContext ctx) {
+    for (String expect : ctx.request().headers().getAll(HttpHeaders.EXPECT)) {
+      for (String expectation : expect.split(",")) {
+        String name = expectation.trim();
+        if (!name.isEmpty() && !name.equalsIgnoreCase("100-continue")) {
+          ctx.fail(ApiError.expectationFailed());
+          return;
+        }
+      }
     }
     ctx.next();
   }

@@ -8,6 +8,7 @@ import io.vertx.core.file.AsyncFile;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,6 +130,36 @@ public abstract class JobBase implements Job {
               }
               return Future.succeededFuture();
             });
+  }
+
+  /**
+   * {@link #claim Claims} the slot, then starts the job with {@code open}. Whatever goes wrong
+   * once the slot is held and the job has not ended itself (an exception {@code open} throws, a
+   * failure it leaves unhandled) ends the job through {@link #end} with a 500: a start never leaves
+   * the slot claimed, which would refuse the user's every later job with 409.
+   */
+  protected final Future<JsonObject> claimThen(Supplier<Future<JsonObject>> open) {
+    return claim()
+        .compose(
+            v -> {
+              Future<JsonObject> opened;
+              try {
+                opened = open.get();
+              } catch (RuntimeException e) {
+                opened = Future.failedFuture(e);
+              }
+              return opened.recover(this::startFailed);
+            });
+  }
+
+  private Future<JsonObject> startFailed(Throwable cause) {
+    if (phase == Phase.ENDED) {
+      return Future.failedFuture(cause); // the job ended itself, and freed its slot
+    }
+    log.error("{} by {} could not start", kind, user, cause);
+    JobFailure failure =
+        new JobFailure(JobBus.FAILED, "internal_error", "the " + kind + " could not start");
+    return end(failure).transform(v -> Future.failedFuture(failure));
   }
 
   /** Frees the user's slot (if this job holds it). Idempotent; never fails. */

@@ -8,8 +8,10 @@ import java.util.Optional;
  *
  * <p>An uploaded name is reduced to its last path element first (browsers on Windows send {@code
  * C:\Users\me\report.pdf}); then a name is refused when it is empty, {@code .} or {@code ..},
- * starts with a dot, holds a control character, a slash, a backslash or a colon, or is longer
- * than 255 bytes in UTF-8 (the usual file-system limit).
+ * starts with a dot, holds a control character, a slash, a backslash or a colon, is not
+ * well-formed UTF-16 (an unpaired surrogate, which JSON's {@code \ud800} escape or an RFC 5987
+ * name in CESU-8 can carry, has no UTF-8 form and so no file name), or is longer than 255 bytes in
+ * UTF-8 (the usual file-system limit).
  */
 public final class FileNames {
 
@@ -20,7 +22,7 @@ public final class FileNames {
 
   /** The name itself when it is acceptable as stored; empty otherwise. */
   public static Optional<String> check(String name) {
-    if (name == null || name.isEmpty() || name.charAt(0) == '.') {
+    if (name == null || name.isEmpty() || name.charAt(0) == '.' || !wellFormed(name)) {
       return Optional.empty();
     }
     if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_BYTES) {
@@ -33,6 +35,21 @@ public final class FileNames {
       }
     }
     return Optional.of(name);
+  }
+
+  /** True when every surrogate in {@code name} is half of a pair. */
+  private static boolean wellFormed(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < name.length()
+          && Character.isLowSurrogate(name.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -18,15 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's own folder inside the temp folder, {@code <temp>/node-<uuid>/}, where its uploads in
- * progress live, held by an OS file lock on its {@code .lock} file for as long as the node runs.
+ * This node's own folder inside a folder that nodes may share, {@code <shared>/node-<uuid>/}, held
+ * by an OS file lock on its {@code .lock} file for as long as the node runs. A node has two: in
+ * the temp folder, where its uploads in progress live, and in {@code Uploads/.staging/}, where it
+ * copies a finished upload before the rename that publishes it when the temp folder is on
+ * another file system ({@link Storage#takeStaging}).
  *
- * <p>At start-up a node removes every {@code node-*} folder whose lock nobody holds: the temp
- * files of nodes that died (SIGKILL, power loss), since the OS drops a dead process's locks. A
- * live node's folder is never touched, so nodes may share one temp folder, and nothing else in
- * the temp folder is ever removed. The sweep and the taking of a new folder happen under one
- * lock on {@code <temp>/.sweep.lock}, so a starting node can not sweep a folder another node is
- * creating.
+ * <p>At start-up a node removes every {@code node-*} folder whose lock nobody holds: the files
+ * of nodes that died (SIGKILL, power loss), since the OS drops a dead process's locks. A live
+ * node's folder is never touched, so nodes may share one temp folder or one {@code Uploads/}
+ * volume (its file system must show every node's locks to every other: NFSv4 does, an NFS mount
+ * with {@code nolock} does not), and nothing else in the shared folder is ever removed. The sweep
+ * and the taking of a new folder happen under one lock on {@code <shared>/.sweep.lock}, so a
+ * starting node can not sweep a folder another node is creating.
  *
  * <p>Everything here is blocking file-system work and runs on a worker.
  */
@@ -38,6 +42,9 @@ public final class NodeTempDir {
   static final String LOCK = ".lock";
   static final String SWEEP_LOCK = ".sweep.lock";
 
+  /** What the temp folder's node folders hold, as the start-up sweep reports it. */
+  static final String UPLOADS_IN_PROGRESS = "temp file(s) of unfinished uploads";
+
   private final Path dir;
   private final FileChannel channel;
   private final FileLock lock;
@@ -48,27 +55,38 @@ public final class NodeTempDir {
     this.lock = lock;
   }
 
-  /** The folder this node's temp files go in. */
+  /** The folder this node's files go in. */
   public Path path() {
     return dir;
   }
 
   /**
-   * Removes the folders of dead nodes under {@code temp}, then makes and locks this node's own.
+   * Removes the folders of dead nodes under {@code temp}, then makes and locks this node's own
+   * there, for its uploads in progress.
    */
   public static Future<NodeTempDir> take(Vertx vertx, Path temp) {
-    return vertx.executeBlocking(() -> takeBlocking(temp.toAbsolutePath().normalize()), false);
+    return take(vertx, temp, UPLOADS_IN_PROGRESS);
+  }
+
+  /**
+   * Removes the folders of dead nodes under {@code shared}, logging how many files they held
+   * ({@code leftovers} names them), then makes and locks this node's own there.
+   */
+  static Future<NodeTempDir> take(Vertx vertx, Path shared, String leftovers) {
+    return vertx.executeBlocking(
+        () -> takeBlocking(shared.toAbsolutePath().normalize(), leftovers), false);
   }
 
   // One JVM may run several nodes (tests do): the JVM holds file locks for the whole process,
   // so its threads must take turns on the sweep lock themselves.
-  private static synchronized NodeTempDir takeBlocking(Path temp) throws IOException {
+  private static synchronized NodeTempDir takeBlocking(Path temp, String leftovers)
+      throws IOException {
     Files.createDirectories(temp);
     try (FileChannel sweep =
             FileChannel.open(
                 temp.resolve(SWEEP_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock sweeping = sweep.lock()) {
-      sweepDeadNodes(temp);
+      sweepDeadNodes(temp, leftovers);
       Path dir = temp.resolve(PREFIX + UUID.randomUUID());
       Files.createDirectory(dir);
       FileChannel channel =
@@ -82,7 +100,7 @@ public final class NodeTempDir {
     }
   }
 
-  private static void sweepDeadNodes(Path temp) throws IOException {
+  private static void sweepDeadNodes(Path temp, String leftovers) throws IOException {
     int folders = 0;
     long files = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(temp, PREFIX + "*")) {
@@ -98,11 +116,7 @@ public final class NodeTempDir {
       }
     }
     if (folders > 0) {
-      log.info(
-          "removed {} temp file(s) of unfinished uploads left by {} stopped node(s) in {}",
-          files,
-          folders,
-          temp);
+      log.info("removed {} {} left by {} stopped node(s) in {}", files, leftovers, folders, temp);
     }
   }
 
@@ -145,8 +159,8 @@ public final class NodeTempDir {
   }
 
   /**
-   * On a clean stop: removes this node's folder (and whatever temp file is still in it) and lets
-   * go of its lock. Never fails; a failure is logged.
+   * On a clean stop: removes this node's folder (and whatever file is still in it) and lets go of
+   * its lock. Never fails; a failure is logged.
    */
   public Future<Void> remove(Vertx vertx) {
     return vertx
@@ -155,7 +169,7 @@ public final class NodeTempDir {
               try {
                 long left = deleteTree(dir, LOCK);
                 if (left > 0) {
-                  log.warn("removed {} temp file(s) left in {} at stop", left, dir);
+                  log.warn("removed {} file(s) left in {} at stop", left, dir);
                 }
               } finally {
                 lock.release();
@@ -166,7 +180,7 @@ public final class NodeTempDir {
             false)
         .recover(
             e -> {
-              log.warn("could not remove the temp folder {}", dir, e);
+              log.warn("could not remove the node's folder {}", dir, e);
               return Future.succeededFuture();
             });
   }

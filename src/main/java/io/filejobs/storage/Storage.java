@@ -7,6 +7,7 @@ import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.LinkOption;
@@ -14,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,21 +41,89 @@ public final class Storage {
 
   /**
    * Inside the uploads folder, on its file system: where a finished upload is copied when the temp
-   * folder sits on another file system, so that the final rename stays atomic. Its leading dot
-   * keeps it out of every user's namespace (no stored name starts with a dot).
+   * folder sits on another file system, so that the final rename stays atomic. Each node copies
+   * into a folder of its own there ({@link #takeStaging}). Its leading dot keeps it out of every
+   * user's namespace (no stored name starts with a dot).
    */
   static final String STAGING = ".staging";
+
+  /** What the staging area's node folders hold, as the start-up sweep reports it. */
+  static final String STAGED_COPIES = "staged copies of uploads being published";
+
+  /**
+   * Builds before node folders staged their copies straight in {@code .staging/}; a copy there
+   * that has not been written to for this long was left by a crash (a copy under way is written
+   * to all the time, and renamed as soon as it is whole).
+   */
+  static final Duration LOOSE_STAGED_AGE = Duration.ofHours(1);
 
   private final Vertx vertx;
   private final FileSystem fs;
   private final Path uploads;
   private final Path temp;
+  private final Path staging;
 
+  /** Storage that never publishes across file systems (one that has to fails). */
   public Storage(Vertx vertx, String uploadsDir, String tempDir) {
+    this(vertx, uploadsDir, tempDir, null);
+  }
+
+  /**
+   * Storage whose uploads in progress live in {@code tempDir} and whose finished uploads are
+   * copied into {@code stagingDir} (this node's folder from {@link #takeStaging}) to be published
+   * when {@code tempDir} is on another file system than {@code uploadsDir}.
+   */
+  public Storage(Vertx vertx, String uploadsDir, String tempDir, Path stagingDir) {
     this.vertx = vertx;
     this.fs = vertx.fileSystem();
     this.uploads = Path.of(uploadsDir).toAbsolutePath().normalize();
     this.temp = Path.of(tempDir).toAbsolutePath().normalize();
+    this.staging = stagingDir;
+  }
+
+  /**
+   * Takes this node's folder in {@code <uploads>/.staging/}, after removing what crashes left
+   * there: the folders of dead nodes (see {@link NodeTempDir}) and, from builds before those
+   * folders, loose {@code *.part} copies not written to for {@link #LOOSE_STAGED_AGE}. A live
+   * node's copies are never touched. The node removes its folder on a clean stop.
+   */
+  public static Future<NodeTempDir> takeStaging(Vertx vertx, String uploadsDir) {
+    Path root = Path.of(uploadsDir).toAbsolutePath().normalize().resolve(STAGING);
+    return vertx
+        .executeBlocking(() -> removeLooseStaged(root), false)
+        .compose(v -> NodeTempDir.take(vertx, root, STAGED_COPIES));
+  }
+
+  private static Void removeLooseStaged(Path root) throws IOException {
+    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    Instant before = Instant.now().minus(LOOSE_STAGED_AGE);
+    int removed = 0;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, "*" + PART_SUFFIX)) {
+      for (Path entry : entries) {
+        BasicFileAttributes attributes;
+        try {
+          attributes =
+              Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException gone) {
+          continue;
+        }
+        if (attributes.isRegularFile()
+            && attributes.lastModifiedTime().toInstant().isBefore(before)
+            && Files.deleteIfExists(entry)) {
+          removed++;
+        }
+      }
+    }
+    if (removed > 0) {
+      log.info(
+          "removed {} staged copies older than {} left by an earlier version in {}",
+          removed,
+          LOOSE_STAGED_AGE,
+          root);
+    }
+    return null;
   }
 
   /**
@@ -172,7 +243,8 @@ public final class Storage {
    * Publishes a finished upload as {@code <uploads>/<user>/<name>}: a rename within one file
    * system, which replaces an older file of that name atomically, so a reader sees the old file
    * or the new one, never a part. When the temp folder is on another file system, the file is
-   * first copied into the staging folder beside the users' folders and renamed from there.
+   * first copied into this node's staging folder beside the users' folders and renamed from
+   * there.
    *
    * @return the published path
    */
@@ -188,10 +260,10 @@ public final class Storage {
                     : atomicMove(tempFile, target))
         .recover(
             e -> {
-              if (!crossesFileSystems(e)) {
+              if (!crossesFileSystems(e) || staging == null) {
                 return Future.failedFuture(e);
               }
-              Path staged = uploads.resolve(STAGING).resolve(tempFile.getFileName());
+              Path staged = staging.resolve(tempFile.getFileName());
               log.debug("temp folder is on another file system; staging {} via {}", name, staged);
               return fs.mkdirs(staged.getParent().toString())
                   .compose(v -> fs.copy(tempFile.toString(), staged.toString()))

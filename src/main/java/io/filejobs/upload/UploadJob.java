@@ -92,7 +92,7 @@ final class UploadJob extends JobBase {
       return Future.failedFuture(
           new JobFailure(400, "client_closed", "the request is no longer open"));
     }
-    return claim().compose(v -> open());
+    return claimThen(this::open);
   }
 
   private Future<JsonObject> open() {

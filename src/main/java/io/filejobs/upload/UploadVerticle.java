@@ -20,8 +20,10 @@ import java.nio.file.Path;
  * and {@value JobBus#UPLOAD_TERMINATE} (from anywhere on the bus). Each job runs as an {@link
  * UploadJob} on its HTTP connection's event loop.
  *
- * <p>Its uploads in progress live in this node's own {@link NodeTempDir}; starting removes the
- * temp files dead nodes left, stopping removes this node's.
+ * <p>Its uploads in progress live in this node's own {@link NodeTempDir}, and a finished upload is
+ * staged (when the temp folder is on another file system) in this node's own folder in {@code
+ * Uploads/.staging/}; starting removes what dead nodes left in both, stopping removes this
+ * node's.
  */
 public final class UploadVerticle extends VerticleBase {
 
@@ -30,6 +32,7 @@ public final class UploadVerticle extends VerticleBase {
   private JobRegistry jobs;
   private JobEvents events;
   private NodeTempDir temp;
+  private NodeTempDir staging;
 
   @Override
   public Future<?> start() {
@@ -40,7 +43,14 @@ public final class UploadVerticle extends VerticleBase {
         .compose(
             taken -> {
               temp = taken;
-              storage = new Storage(vertx, settings.uploadsDir(), temp.path().toString());
+              return Storage.takeStaging(vertx, settings.uploadsDir());
+            })
+        .compose(
+            taken -> {
+              staging = taken;
+              storage =
+                  new Storage(
+                      vertx, settings.uploadsDir(), temp.path().toString(), staging.path());
               return JobRegistry.create(vertx, JobBus.KIND_UPLOAD);
             })
         .compose(
@@ -67,7 +77,9 @@ public final class UploadVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> stopped = jobs == null ? Future.succeededFuture() : jobs.stop(settings.stopGraceSeconds() * 1000);
-    return stopped.compose(v -> temp == null ? Future.succeededFuture() : temp.remove(vertx));
+    return stopped
+        .compose(v -> temp == null ? Future.succeededFuture() : temp.remove(vertx))
+        .compose(v -> staging == null ? Future.succeededFuture() : staging.remove(vertx));
   }
 
   private void start(Message<JsonObject> message) {
