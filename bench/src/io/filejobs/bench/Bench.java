@@ -207,9 +207,9 @@ public final class Bench {
         .fact("Memory", machine.memory())
         .fact("Disk (df -hT of the work folder)", machine.disk())
         .fact("Java", machine.java() + ", kernel " + machine.kernel())
-        .fact("Service JVMs", "speed and terminate figures: `java -jar target/filejobs.jar`, no"
-            + " flags (the README's production command); memory figures: a second service with"
-            + " `-Xmx64m -Xlog:gc:file=...`");
+        .fact("Service JVMs", "speed and terminate figures: `java -XX:+ExitOnOutOfMemoryError"
+            + " -jar target/filejobs.jar` (the README's production command); memory figures: a"
+            + " second service with `-Xmx64m -Xlog:gc:file=...` as well");
   }
 
   private static int indexOfPrefix(List<String> prefixes, String section) {

@@ -21,9 +21,10 @@ public record Launch(
     Map<String, String> extraEnv,
     boolean cluster) {
 
-  /** A plain node with the production defaults: no JVM flags. */
+  /** A plain node as the README runs it: its one JVM flag, exit at once on OutOfMemoryError. */
   public static Launch plain(String name, Path home, Path uploadsDir, Path usersFile, String secret) {
-    return new Launch(name, home, uploadsDir, usersFile, secret, List.of(), Map.of(), false);
+    return new Launch(name, home, uploadsDir, usersFile, secret,
+        List.of("-XX:+ExitOnOutOfMemoryError"), Map.of(), false);
   }
 
   /** This launch with a heap limit and a GC log (for the memory figures). */
