@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AdmissionTest {
 
   private static final int EXPORT_SIZE = 32 << 20;
-  private static final long PER_TRANSFER = 512 << 10;
+  private static final long PER_TRANSFER = 1 << 20;
 
   @TempDir Path dir;
   TestServer server;

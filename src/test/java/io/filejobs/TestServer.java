@@ -66,7 +66,7 @@ public final class TestServer {
         "",
         0,
         0,
-        2L << 20);
+        3L << 20);
   }
 
   public static TestServer start(Vertx vertx, Path dir) {

@@ -22,8 +22,8 @@ public final class SettingsLoader {
 
   static final String DEFAULT_CONF = "conf/config.json";
 
-  /** The least per-transfer bound: two socket reads. */
-  static final long MIN_TRANSFER_BUFFER = 512 * 1024;
+  /** The least per-transfer bound: a few socket reads (an upload needs three and its writes). */
+  static final long MIN_TRANSFER_BUFFER = 1024 * 1024;
 
   private SettingsLoader() {}
 

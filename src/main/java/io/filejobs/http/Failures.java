@@ -131,6 +131,12 @@ final class Failures implements Handler<RoutingContext> {
     }
     if (bodyUnread) {
       response.putHeader(HttpHeaders.CONNECTION, "close");
+      if (!stopReading) {
+        // The rest of the body is read and dropped from now on, not once the answer is flushed:
+        // a client that reads nothing would otherwise leave the request paused while its socket
+        // is read into Vert.x's queues.
+        request.resume();
+      }
     }
     response
         .end(body.encode())
@@ -152,7 +158,6 @@ final class Failures implements Handler<RoutingContext> {
                 // way closes at once, and a close with the body's bytes unread is a reset, which
                 // a client still sending could see before the answer (DiskTroubleTest did, about
                 // one run in three). The rest of the body is read and dropped meanwhile.
-                request.resume();
                 ctx.vertx().setTimer(LINGER.toMillis(), id -> request.connection().close());
               }
             });

@@ -156,7 +156,11 @@ public final class HttpVerticle extends VerticleBase {
    * before they stop reading). {@link Failures} lets the body go again when it answers first.
    */
   private void holdBody(RoutingContext ctx) {
-    ctx.put(Failures.BODY, SocketBody.of(ctx.request(), BufferBudget.perTransfer()).pause());
+    SocketBody body = SocketBody.of(ctx.request(), BufferBudget.perTransfer()).pause();
+    ctx.put(Failures.BODY, body);
+    // A pipelined request is handed on before Vert.x resumes its connection, which turns reads
+    // on again: stop them once more after that.
+    vertx.runOnContext(v -> body.holdAgain());
     ctx.next();
   }
 

@@ -35,8 +35,12 @@ public final class BufferBudget {
   public static final long DEFAULT_BUDGET =
       Math.min(256L << 20, PlatformDependent.maxDirectMemory() / 2);
 
-  /** The default bound of one transfer: 2 MiB. */
-  public static final long DEFAULT_PER_TRANSFER = 2L << 20;
+  /**
+   * The default bound of one transfer, 3 MiB: an upload's two gathered writes of 1 MiB (one being
+   * written, one gathering), each with room for one more socket read, and a read held while its
+   * body is paused.
+   */
+  public static final long DEFAULT_PER_TRANSFER = 3L << 20;
 
   private static volatile long budget = DEFAULT_BUDGET;
   private static volatile long perTransfer = DEFAULT_PER_TRANSFER;

@@ -110,6 +110,19 @@ public final class SocketBody implements ReadStream<Buffer> {
     return this;
   }
 
+  /**
+   * Stops reading the socket once more if nobody has taken this body yet: for a request that
+   * Vert.x handed on while turning reads back on itself (a pipelined request, once the answer
+   * before it is done, which Vert.x follows by resuming its connection). Call it in a task after
+   * the one that made this body.
+   */
+  public void holdAgain() {
+    if (handler == null && paused && !ended && !discarded) {
+      readsStopped = false;
+      stopReads();
+    }
+  }
+
   /** Stops reading the socket; what it already brought is held until {@link #resume()}. */
   @Override
   public SocketBody pause() {

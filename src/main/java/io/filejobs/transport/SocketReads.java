@@ -76,11 +76,45 @@ public final class SocketReads {
     return false;
   }
 
-  /** Reads {@code connection}'s socket again after a {@link #stopAlways} that returned true. */
+  /**
+   * Reads {@code connection}'s socket again after a {@link #stopAlways} that returned true, unless
+   * Vert.x has stopped reading it meanwhile for a reason of its own (its connection queued 8
+   * messages it could not hand on: a pipelined request behind this one, say). Then the socket is
+   * left unread, and Vert.x reads it again once its queue has drained, as it always does; turning
+   * reads on under it would let that queue grow with every read.
+   */
   static void restart(HttpConnection connection) {
     Channel channel = liveChannel(connection);
-    if (channel != null) {
+    if (channel != null && VertxReads.wanted((VertxConnection) connection)) {
       channel.config().setAutoRead(true);
+    }
+  }
+
+  /**
+   * Vert.x's own record of whether it wants its connection's socket read: the private field
+   * {@code autoRead} of {@code io.vertx.core.net.impl.VertxConnection} (Vert.x 5.1), which its
+   * {@code checkAutoRead} sets false when it stops reads and true when it turns them on again, and
+   * which it trusts over the channel's own setting. If a Vert.x upgrade renames it, the service
+   * logs it once and behaves as before this check (reads are turned on).
+   */
+  private static final class VertxReads {
+    private static final java.lang.invoke.VarHandle AUTO_READ = find();
+
+    private static java.lang.invoke.VarHandle find() {
+      try {
+        return java.lang.invoke.MethodHandles.privateLookupIn(
+                VertxConnection.class, java.lang.invoke.MethodHandles.lookup())
+            .findVarHandle(VertxConnection.class, "autoRead", boolean.class);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(SocketReads.class)
+            .warn("cannot read Vert.x's own auto-read state ({}): check transport.SocketReads"
+                + " against this Vert.x version", e.toString());
+        return null;
+      }
+    }
+
+    static boolean wanted(VertxConnection connection) {
+      return AUTO_READ == null || (boolean) AUTO_READ.get(connection);
     }
   }
 

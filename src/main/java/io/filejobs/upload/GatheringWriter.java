@@ -1,6 +1,7 @@
 package io.filejobs.upload;
 
 import io.filejobs.transport.BufferBudget;
+import io.filejobs.transport.SocketReads;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -90,13 +91,12 @@ final class GatheringWriter implements WriteStream<Buffer> {
 
   /**
    * A buffer to gather into, sized for a few more pieces like the first (it grows if need be, up
-   * to the queue's limit and a piece more): a trickle never holds a large one. Null when the
-   * budget has no room.
+   * to the queue's limit and one more piece of the largest size, a socket read): a trickle never
+   * holds a large one. Null when the budget has no room.
    */
   private ByteBuf allocate(int firstPiece) {
     int initial = (int) Math.min(maxBytes, 4L * firstPiece);
-    int max = maxBytes + Math.max(firstPiece, maxBytes / 2);
-    return BufferBudget.tryAllocateSpare(initial, max);
+    return BufferBudget.tryAllocateSpare(initial, maxBytes + SocketReads.MAX_READ);
   }
 
   /**

@@ -9,6 +9,7 @@ import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.transport.BufferBudget;
 import io.filejobs.transport.SocketBody;
+import io.filejobs.transport.SocketReads;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.FileNames;
 import io.filejobs.storage.Storage;
@@ -42,10 +43,20 @@ final class UploadJob extends JobBase {
   /**
    * Bytes an upload may have in flight to its temp file and gathered for the next write before the
    * socket is no longer read ({@link GatheringWriter}): enough that the socket keeps delivering
-   * while the worker pool writes, little enough to keep memory flat. Half the per-transfer bound
-   * at most ({@link BufferBudget#perTransfer}): a write in flight may be half as large again.
+   * while the worker pool writes, little enough to keep memory flat.
    */
   static final int WRITE_QUEUE_BYTES = 1024 * 1024;
+
+  /**
+   * {@link #WRITE_QUEUE_BYTES}, or less where the per-transfer bound ({@link
+   * BufferBudget#perTransfer}) asks: an upload counts two gathered buffers (one being written, one
+   * gathering), each of this size and a socket read more, and holds up to a read besides while
+   * its body is paused.
+   */
+  private static int writeQueueBytes() {
+    long room = (BufferBudget.perTransfer() - 3L * SocketReads.MAX_READ) / 2;
+    return (int) Math.max(64 * 1024, Math.min(WRITE_QUEUE_BYTES, room));
+  }
 
   static final String NO_ROOM = "the server has no room for this file now; nothing was stored";
 
@@ -168,9 +179,7 @@ final class UploadJob extends JobBase {
     }
     filename = name.get();
     log.debug("upload by {}: receiving {}", user, filename);
-    writer =
-        new GatheringWriter(
-            file, (int) Math.min(WRITE_QUEUE_BYTES, BufferBudget.perTransfer() / 2));
+    writer = new GatheringWriter(file, writeQueueBytes());
     Transfer receiving = new Transfer(upload, writer, maxBytes);
     moving(receiving);
     receiving
