@@ -6,6 +6,7 @@ import io.filejobs.cluster.ClusterConfig;
 import io.filejobs.config.Settings;
 import io.filejobs.export.ExportVerticle;
 import io.filejobs.http.HttpVerticle;
+import io.filejobs.jobs.FailureReply;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.storage.FileNameEncoding;
 import io.filejobs.storage.Storage;
@@ -106,6 +107,7 @@ public final class FileJobs {
     }
     Settings settings = withSecret(configured);
     BufferBudget.configure(settings.transferMemoryBytes(), settings.transferBufferBytes());
+    FailureReply.registerCodec(vertx);
     DeploymentOptions options = new DeploymentOptions().setConfig(settings.toJson());
     List<HttpVerticle> http = new CopyOnWriteArrayList<>();
     SigninGuard guard =

@@ -175,6 +175,26 @@ class ClusterTest {
   }
 
   @Test
+  @DisplayName("a service on node B asking for a job of node A on the bus gets its failures by name: a second pause is conflict, status 409")
+  void failuresCrossTheBusByName() throws Exception {
+    String token = a.signin("John", "john123");
+    SlowClients.Upload upload = slowUploadThrough(a, token, "named.bin", 2000);
+    JsonObject john = new JsonObject().put(JobBus.USER, "John");
+    b.vertx().eventBus().request(JobBus.UPLOAD_PAUSE, john).await();
+
+    Throwable second =
+        b.vertx().eventBus().request(JobBus.UPLOAD_PAUSE, john).map(m -> (Throwable) null)
+            .otherwise(e -> e).await();
+
+    assertTrue(second instanceof io.vertx.core.eventbus.ReplyException, String.valueOf(second));
+    assertEquals(409, ((io.vertx.core.eventbus.ReplyException) second).failureCode());
+    assertTrue(second instanceof io.filejobs.jobs.FailureReply, "the failure lost its name: " + second);
+    assertEquals("conflict", ((io.filejobs.jobs.FailureReply) second).failure().code());
+    assertEquals(200, b.call("DELETE", "/upload/terminate", token).statusCode());
+    upload.stop();
+  }
+
+  @Test
   @DisplayName("an upload running on node A is paused, asked for, resumed and terminated through node B")
   void crossNodeUploadControl() throws Exception {
     String token = b.signin("Utkal", "utkal123");

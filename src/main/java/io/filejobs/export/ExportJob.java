@@ -4,6 +4,7 @@ import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
+import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
@@ -74,14 +75,14 @@ final class ExportJob extends JobBase {
     response.closeHandler(v -> clientGone());
     if (response.ended() || response.closed()) {
       return Future.failedFuture(
-          new JobFailure(400, "client_closed", "the request is no longer open"));
+          new JobFailure(Failure.CLIENT_CLOSED, "the request is no longer open"));
     }
     return claimThen(this::open);
   }
 
   private Future<JsonObject> open() {
     JobFailure noSuchFile =
-        new JobFailure(JobBus.NOT_FOUND, "not_found", "you have no file named " + filename);
+        new JobFailure(Failure.NOT_FOUND, "you have no file named " + filename);
     return storage
         .storedFile(user, filename)
         .compose(path -> FileSource.open(vertx, path, readSize()))
@@ -100,7 +101,7 @@ final class ExportJob extends JobBase {
               }
               log.error("export of {} by {}: cannot open the file", filename, user, e);
               JobFailure failure =
-                  new JobFailure(JobBus.FAILED, "internal_error", "the file cannot be read now");
+                  new JobFailure(Failure.INTERNAL_ERROR, "the file cannot be read now");
               return end(failure).transform(v -> Future.failedFuture(failure));
             });
   }
@@ -183,7 +184,7 @@ final class ExportJob extends JobBase {
     if (cause instanceof FileSystemException || cause instanceof Transfer.LimitExceeded) {
       log.error("export of {} by {} broke off: the file could not be read whole", filename, user,
           cause);
-      end(new JobFailure(500, "internal_error", "the file could not be read whole"));
+      end(new JobFailure(Failure.INTERNAL_ERROR, "the file could not be read whole"));
     } else {
       log.debug("export of {} by {}: the response failed", filename, user, cause);
       clientGone(); // the response could not be written: the connection is gone
@@ -199,7 +200,7 @@ final class ExportJob extends JobBase {
     }
     if (phase != Phase.ENDED) {
       log.info("export of {} by {} broke off: the client went away", filename, user);
-      end(new JobFailure(400, "client_closed", "the client went away"));
+      end(new JobFailure(Failure.CLIENT_CLOSED, "the client went away"));
     }
   }
 

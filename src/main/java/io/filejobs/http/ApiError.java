@@ -1,25 +1,25 @@
 package io.filejobs.http;
 
+import io.filejobs.jobs.Failure;
+
 /**
- * A refusal the HTTP layer decides itself, carrying its status and the short code of the JSON
- * error answer. Handlers fail the routing context with one; {@link Failures} renders it.
+ * A refusal the HTTP layer decides itself: one of the named {@link Failure}s with its message.
+ * Handlers fail the routing context with one; {@link Failures} renders it.
  */
 final class ApiError extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
-  private final int status;
-  private final String code;
+  private final Failure failure;
   private final long retryAfterSeconds;
 
-  private ApiError(int status, String code, String message) {
-    this(status, code, message, 0);
+  private ApiError(Failure failure, String message) {
+    this(failure, message, 0);
   }
 
-  private ApiError(int status, String code, String message, long retryAfterSeconds) {
+  private ApiError(Failure failure, String message, long retryAfterSeconds) {
     super(message, null, false, false);
-    this.status = status;
-    this.code = code;
+    this.failure = failure;
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
@@ -28,32 +28,28 @@ final class ApiError extends RuntimeException {
     return retryAfterSeconds;
   }
 
-  int status() {
-    return status;
-  }
-
-  String code() {
-    return code;
+  Failure failure() {
+    return failure;
   }
 
   /** 400: the request cannot be understood (bad JSON, missing field). */
   static ApiError badRequest(String message) {
-    return new ApiError(400, "bad_request", message);
+    return new ApiError(Failure.BAD_REQUEST, message);
   }
 
   /** 401: no token, or one we did not issue or that expired, or wrong credentials. */
   static ApiError unauthorized(String message) {
-    return new ApiError(401, "unauthorized", message);
+    return new ApiError(Failure.UNAUTHORIZED, message);
   }
 
   /** 413: the declared body is larger than allowed. */
   static ApiError tooLarge(String message) {
-    return new ApiError(413, "payload_too_large", message);
+    return new ApiError(Failure.PAYLOAD_TOO_LARGE, message);
   }
 
   /** 415: the body is not of the type this call takes. */
   static ApiError unsupportedMediaType(String message) {
-    return new ApiError(415, "unsupported_media_type", message);
+    return new ApiError(Failure.UNSUPPORTED_MEDIA_TYPE, message);
   }
 
   /**
@@ -62,14 +58,13 @@ final class ApiError extends RuntimeException {
    */
   static ApiError expectationFailed() {
     return new ApiError(
-        417, "expectation_failed", "only the expectation 100-continue is supported");
+        Failure.EXPECTATION_FAILED, "only the expectation 100-continue is supported");
   }
 
   /** 429: too many failed sign-ins; try again after {@code seconds}. */
   static ApiError tooManyRequests(long seconds) {
     return new ApiError(
-        429,
-        "too_many_requests",
+        Failure.TOO_MANY_REQUESTS,
         "too many failed sign-ins: try again in " + seconds + " s",
         seconds);
   }

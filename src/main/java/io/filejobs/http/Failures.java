@@ -1,5 +1,7 @@
 package io.filejobs.http;
 
+import io.filejobs.jobs.Failure;
+import io.filejobs.jobs.FailureReply;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.transport.SocketBody;
 import io.vertx.core.Handler;
@@ -40,57 +42,63 @@ final class Failures implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    int status;
-    String code;
-    String message;
-    if (failure instanceof ApiError e) {
-      status = e.status();
-      code = e.code();
-      message = e.getMessage();
-    } else if (failure instanceof JobFailure e) {
-      status = e.status();
-      code = e.code();
-      message = e.getMessage();
-    } else if (failure instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-      status = e.failureCode();
-      code = codeFor(status);
-      message = e.getMessage();
-    } else if (failure instanceof ReplyException e) {
-      log.error("{} {}: no answer on the event bus ({})", ctx.request().method(), ctx.request().path(), e.failureType());
-      status = 503;
-      code = codeFor(status);
-      message = "the service cannot take this request now";
-    } else if (failure instanceof HttpException e) {
-      status = e.getStatusCode();
-      code = codeFor(status);
-      message = messageFor(status);
-    } else if (failure == null || (ctx.statusCode() >= 400 && ctx.statusCode() < 500)) {
-      // the router's own refusals (no route, wrong method, no Host header, ...)
-      status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-      code = codeFor(status);
-      message = messageFor(status);
-    } else if (isMalformedRequest(failure)) {
-      status = 400;
-      code = codeFor(status);
-      message = "the request is not valid HTTP";
-    } else {
-      status = 500;
-      code = codeFor(status);
-      message = messageFor(status);
-    }
     if (failure instanceof io.vertx.core.http.HttpClosedException) {
       // the client went away (or an idle connection was closed): nobody to answer
       log.debug("{} {}: the connection closed first", ctx.request().method(), ctx.request().path());
       return;
     }
+    Failure kind;
+    String message;
+    int refused = 0; // a status the router or vertx-web decided, kept even where no failure names it
+    if (failure instanceof ApiError e) {
+      kind = e.failure();
+      message = e.getMessage();
+    } else if (failure instanceof JobFailure e) {
+      kind = e.failure();
+      message = e.getMessage();
+    } else if (failure instanceof FailureReply e) {
+      kind = e.failure();
+      message = e.getMessage();
+    } else if (failure instanceof ReplyException e
+        && e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      kind = Failure.forStatus(e.failureCode()); // a bus service of another build: its status
+      message = e.getMessage();
+    } else if (failure instanceof ReplyException e) {
+      log.error("{} {}: no answer on the event bus ({})", ctx.request().method(),
+          ctx.request().path(), e.failureType());
+      kind = Failure.UNAVAILABLE;
+      message = "the service cannot take this request now";
+    } else if (failure instanceof HttpException e) {
+      refused = e.getStatusCode();
+      kind = Failure.forStatus(refused);
+      message = messageFor(kind);
+    } else if (failure == null || (ctx.statusCode() >= 400 && ctx.statusCode() < 500)) {
+      // the router's own refusals (no route, wrong method, no Host header, ...)
+      refused = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      kind = Failure.forStatus(refused);
+      message = messageFor(kind);
+    } else if (isMalformedRequest(failure)) {
+      kind = Failure.BAD_REQUEST;
+      message = "the request is not valid HTTP";
+    } else {
+      kind = Failure.INTERNAL_ERROR;
+      message = messageFor(kind);
+    }
+    int status = kind.status();
+    String code = kind.code();
+    if (refused != 0 && refused != status) { // a status no failure names (406, say): as it is
+      status = refused;
+      code = "error";
+      message = status >= 500 ? "internal error" : "the request was refused";
+    }
     // a stopping node or a full buffer budget is an answer, not a fault: the client tries again
-    boolean retryable = failure instanceof JobFailure f && f.retryAfterSeconds() > 0;
-    if (status >= 500 && !retryable) {
+    if (status >= 500 && kind.retryAfterSeconds() == 0) {
       log.error("{} {} answered {}", ctx.request().method(), ctx.request().path(), status, failure);
     } else {
       log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status, message);
     }
-    boolean stopReading = failure instanceof JobFailure f && f.cutOff();
+    // Only a job's own ending cuts its client off: a bus failure is an answer to a control call.
+    boolean stopReading = failure instanceof JobFailure && kind.cutOff();
     SocketBody held = ctx.get(BODY);
     if (held != null) {
       // Its socket is read again (the rest of the body is dropped while the answer goes), unless
@@ -99,11 +107,9 @@ final class Failures implements Handler<RoutingContext> {
       held.discard(stopReading);
     }
     long retryAfter =
-        failure instanceof ApiError e
-            ? e.retryAfterSeconds()
-            : failure instanceof JobFailure f ? f.retryAfterSeconds() : 0;
-    answer(ctx, status, new JsonObject().put("error", code).put("message", message), stopReading,
-        retryAfter);
+        failure instanceof ApiError e ? e.retryAfterSeconds() : kind.retryAfterSeconds();
+    answer(ctx, status, new JsonObject().put("error", code).put("message", message),
+        stopReading, retryAfter);
   }
 
   private static void answer(
@@ -202,8 +208,8 @@ final class Failures implements Handler<RoutingContext> {
         .putHeader(HttpHeaders.CONNECTION, "close")
         .end(
             new JsonObject()
-                .put("error", codeFor(status))
-                .put("message", messageFor(status))
+                .put("error", Failure.forStatus(status).code())
+                .put("message", messageFor(Failure.forStatus(status)))
                 .encode())
         .onComplete(v -> request.connection().close());
   }
@@ -232,38 +238,18 @@ final class Failures implements Handler<RoutingContext> {
         || (length != null && !length.trim().equals("0"));
   }
 
-  static String codeFor(int status) {
-    return switch (status) {
-      case 400 -> "bad_request";
-      case 401 -> "unauthorized";
-      case 403 -> "forbidden";
-      case 404 -> "not_found";
-      case 405 -> "method_not_allowed";
-      case 408 -> "timeout";
-      case 409 -> "conflict";
-      case 413 -> "payload_too_large";
-      case 415 -> "unsupported_media_type";
-      case 417 -> "expectation_failed";
-      case 429 -> "too_many_requests";
-      case 414 -> "uri_too_long";
-      case 431 -> "headers_too_large";
-      case 503 -> "unavailable";
-      case 507 -> "insufficient_storage";
-      default -> status >= 500 ? "internal_error" : "error";
-    };
-  }
-
-  private static String messageFor(int status) {
-    return switch (status) {
-      case 400 -> "the request is malformed";
-      case 404 -> "no such call: see the API in the README";
-      case 405 -> "this call does not take that method";
-      case 413 -> "the request body is too large";
-      case 415 -> "the request body has the wrong content type";
-      case 414 -> "the request line is too long";
-      case 417 -> "only the expectation 100-continue is supported";
-      case 431 -> "the request headers are too large";
-      default -> status >= 500 ? "internal error" : "the request was refused";
+  /** The message of a failure the router or the HTTP decoder decided, which says nothing more. */
+  private static String messageFor(Failure failure) {
+    return switch (failure) {
+      case BAD_REQUEST -> "the request is malformed";
+      case NOT_FOUND -> "no such call: see the API in the README";
+      case METHOD_NOT_ALLOWED -> "this call does not take that method";
+      case PAYLOAD_TOO_LARGE -> "the request body is too large";
+      case UNSUPPORTED_MEDIA_TYPE -> "the request body has the wrong content type";
+      case URI_TOO_LONG -> "the request line is too long";
+      case EXPECTATION_FAILED -> "only the expectation 100-continue is supported";
+      case HEADERS_TOO_LARGE -> "the request headers are too large";
+      default -> failure.status() >= 500 ? "internal error" : "the request was refused";
     };
   }
 }

@@ -109,10 +109,7 @@ public abstract class JobBase implements Job {
         admitted
             ? registry.claim(this)
             : Future.failedFuture(
-                new JobFailure(
-                    JobBus.UNAVAILABLE,
-                    JobFailure.BUSY,
-                    "the server is moving as many transfers as its memory allows: try again in a"
+                new JobFailure(Failure.BUSY, "the server is moving as many transfers as its memory allows: try again in a"
                         + " few seconds"));
     return claiming
         .onFailure(
@@ -158,7 +155,7 @@ public abstract class JobBase implements Job {
     }
     log.error("{} by {} could not start", kind, user, cause);
     JobFailure failure =
-        new JobFailure(JobBus.FAILED, "internal_error", "the " + kind + " could not start");
+        new JobFailure(Failure.INTERNAL_ERROR, "the " + kind + " could not start");
     return end(failure).transform(v -> Future.failedFuture(failure));
   }
 
@@ -215,7 +212,7 @@ public abstract class JobBase implements Job {
     }
     if (failure == null) {
       publish("completed");
-    } else if (JobFailure.TERMINATED.equals(failure.code())) {
+    } else if (failure.failure() == Failure.TERMINATED) {
       publish("terminated");
     } else {
       JsonObject event = event();
@@ -241,8 +238,7 @@ public abstract class JobBase implements Job {
       idleSinceNanos = now;
     } else if (now - idleSinceNanos >= idleMs * 1_000_000) {
       log.info("{} of {} by {}: no byte moved for {} s", kind, filename, user, idleMs / 1000);
-      end(new JobFailure(
-          408, "timeout", "no byte moved for " + idleMs / 1000 + " s: the " + kind + " was ended"));
+      end(new JobFailure(Failure.TIMEOUT, "no byte moved for " + idleMs / 1000 + " s: the " + kind + " was ended"));
       return;
     }
     if (transfer == null) {
@@ -270,7 +266,7 @@ public abstract class JobBase implements Job {
         return;
       }
       if (paused) {
-        answer.fail(new JobFailure(JobBus.CONFLICT, "conflict", "the " + kind + " is already paused"));
+        answer.fail(new JobFailure(Failure.CONFLICT, "the " + kind + " is already paused"));
         return;
       }
       paused = true;
@@ -289,7 +285,7 @@ public abstract class JobBase implements Job {
         return;
       }
       if (!paused) {
-        answer.fail(new JobFailure(JobBus.CONFLICT, "conflict", "the " + kind + " is not paused"));
+        answer.fail(new JobFailure(Failure.CONFLICT, "the " + kind + " is not paused"));
         return;
       }
       paused = false;
@@ -319,10 +315,7 @@ public abstract class JobBase implements Job {
     long bytes = bytes();
     String what = filename == null ? "your " + kind : "the " + kind + " of " + filename;
     log.info("{} terminated after {} bytes", what, bytes);
-    end(new JobFailure(
-            JobBus.CONFLICT,
-            JobFailure.TERMINATED,
-            what + " was terminated after " + bytes + " bytes" + terminatedSuffix()))
+    end(new JobFailure(Failure.TERMINATED, what + " was terminated after " + bytes + " bytes" + terminatedSuffix()))
         .onComplete(v -> answer.complete(summary(bytes)));
   }
 
@@ -336,10 +329,7 @@ public abstract class JobBase implements Job {
       long bytes = bytes();
       String what = filename == null ? "your " + kind : "the " + kind + " of " + filename;
       log.info("{} by {} ended after {} bytes: the service is stopping", what, user, bytes);
-      end(new JobFailure(
-              JobBus.UNAVAILABLE,
-              JobFailure.STOPPING,
-              "the service is stopping: " + what + " was ended after " + bytes + " bytes"
+      end(new JobFailure(Failure.STOPPING, "the service is stopping: " + what + " was ended after " + bytes + " bytes"
                   + terminatedSuffix() + "; try again in a moment"))
           .onComplete(v -> answer.complete());
     }).mapEmpty();
@@ -353,10 +343,7 @@ public abstract class JobBase implements Job {
   private void pausedTooLong() {
     if (phase != Phase.ENDED && paused) {
       log.info("{} of {} by {} was paused for {} s: terminated", kind, filename, user, maxPauseMs / 1000);
-      end(new JobFailure(
-          JobBus.CONFLICT,
-          JobFailure.TERMINATED,
-          "the " + kind + " of " + filename + " was paused longer than " + maxPauseMs / 1000
+      end(new JobFailure(Failure.TERMINATED, "the " + kind + " of " + filename + " was paused longer than " + maxPauseMs / 1000
               + " s and was terminated" + terminatedSuffix()));
     }
   }
@@ -371,14 +358,12 @@ public abstract class JobBase implements Job {
     }
     if (transfer == null) {
       answer.fail(
-          new JobFailure(
-              JobBus.CONFLICT, "conflict", "the " + kind + " has not started yet: try again"));
+          new JobFailure(Failure.CONFLICT, "the " + kind + " has not started yet: try again"));
       return false;
     }
     if (transfer.sourceEnded()) {
       answer.fail(
-          new JobFailure(
-              JobBus.CONFLICT, "conflict", "the " + kind + " of " + filename + " is complete"));
+          new JobFailure(Failure.CONFLICT, "the " + kind + " of " + filename + " is complete"));
       return false;
     }
     return true;
@@ -400,8 +385,7 @@ public abstract class JobBase implements Job {
     }
     if (phase == Phase.FINISHING) {
       answer.fail(
-          new JobFailure(
-              JobBus.CONFLICT, "conflict", "the " + kind + " of " + filename + " is complete"));
+          new JobFailure(Failure.CONFLICT, "the " + kind + " of " + filename + " is complete"));
       return false;
     }
     return true;
@@ -443,7 +427,7 @@ public abstract class JobBase implements Job {
 
   /** A 404 saying the user runs no job of this kind. */
   protected final JobFailure nothingRunning() {
-    return new JobFailure(JobBus.NOT_FOUND, "not_found", "you are not " + kind + "ing anything");
+    return new JobFailure(Failure.NOT_FOUND, "you are not " + kind + "ing anything");
   }
 
   /** {@code {"user","kind","filename","bytes"}}. */

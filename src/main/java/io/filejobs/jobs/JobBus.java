@@ -56,24 +56,24 @@ public final class JobBus {
   public static final String PAUSED = "paused";
 
   /** The request body is not what the address expects. */
-  public static final int BAD_REQUEST = 400;
+  public static final int BAD_REQUEST = Failure.BAD_REQUEST.status();
 
   /** No such job, or no such file to export. */
-  public static final int NOT_FOUND = 404;
+  public static final int NOT_FOUND = Failure.NOT_FOUND.status();
 
   /** A job of this kind runs already, or the job is not in a state for this request. */
-  public static final int CONFLICT = 409;
+  public static final int CONFLICT = Failure.CONFLICT.status();
 
   /** The upload is larger than the configured maximum. */
-  public static final int TOO_LARGE = 413;
+  public static final int TOO_LARGE = Failure.PAYLOAD_TOO_LARGE.status();
 
   /** A fault of the server itself (a file that cannot be opened or written, ...). */
-  public static final int FAILED = 500;
+  public static final int FAILED = Failure.INTERNAL_ERROR.status();
 
-  public static final int INSUFFICIENT_STORAGE = 507;
+  public static final int INSUFFICIENT_STORAGE = Failure.INSUFFICIENT_STORAGE.status();
 
   /** The node that runs the job does not answer (it may have just died). */
-  public static final int UNAVAILABLE = 503;
+  public static final int UNAVAILABLE = Failure.UNAVAILABLE.status();
 
   private JobBus() {}
 
@@ -82,10 +82,19 @@ public final class JobBus {
     return new DeliveryOptions().setLocalOnly(true);
   }
 
-  /** Fails {@code message} with the status of a {@link JobFailure}, or 500 for anything else. */
+  /**
+   * Fails {@code message} with the failure of a {@link JobFailure} (or the {@link FailureReply}
+   * of another node, passed on), or 500 for anything else: its requester gets a {@link
+   * FailureReply}, a {@code ReplyException} whose failure code is the status.
+   */
   public static void fail(Message<?> message, Throwable cause) {
     if (cause instanceof JobFailure f) {
-      message.fail(f.status(), f.getMessage());
+      message.reply(new FailureReply(f.failure(), f.getMessage()));
+    } else if (cause instanceof FailureReply r) {
+      message.reply(new FailureReply(r.failure(), r.getMessage()));
+    } else if (cause instanceof io.vertx.core.eventbus.ReplyException r
+        && r.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
+      message.fail(r.failureCode(), r.getMessage()); // from a node that does not name its failure
     } else {
       LoggerFactory.getLogger(JobBus.class)
           .error("request to {} failed unexpectedly", message.address(), cause);

@@ -1,46 +1,39 @@
 package io.filejobs.jobs;
 
 /**
- * Why a job did not end as asked, with the HTTP-like status it maps to and a short code for the
- * JSON error answer. The message is for people and holds no server path.
+ * Why a job, or a request to one, did not end as asked: one of the named {@link Failure}s, with
+ * a message for people that holds no server path.
  */
 public final class JobFailure extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
-  /** The owner terminated the job. */
-  public static final String TERMINATED = "terminated";
+  private final Failure failure;
 
-  /** The job's node is stopping. */
-  public static final String STOPPING = "stopping";
-
-  /** The node's buffer budget has no room for another transfer now. */
-  public static final String BUSY = "busy";
-
-  private final int status;
-  private final String code;
-
-  public JobFailure(int status, String code, String message) {
+  public JobFailure(Failure failure, String message) {
     super(message, null, false, false);
-    this.status = status;
-    this.code = code;
+    this.failure = failure;
+  }
+
+  public Failure failure() {
+    return failure;
   }
 
   public int status() {
-    return status;
+    return failure.status();
   }
 
   public String code() {
-    return code;
+    return failure.code();
   }
 
   /** Seconds a client should wait before it tries again; 0 when trying again will not help. */
   public long retryAfterSeconds() {
-    return STOPPING.equals(code) ? 1 : BUSY.equals(code) ? 2 : 0;
+    return failure.retryAfterSeconds();
   }
 
   /** True when the job was cut off on purpose, so its client's remaining bytes are not wanted. */
   public boolean cutOff() {
-    return TERMINATED.equals(code) || STOPPING.equals(code);
+    return failure.cutOff();
   }
 }

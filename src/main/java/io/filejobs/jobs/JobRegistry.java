@@ -144,10 +144,7 @@ public final class JobRegistry {
             previous -> {
               if (previous != null) {
                 return Future.failedFuture(
-                    new JobFailure(
-                        JobBus.CONFLICT,
-                        "conflict",
-                        "you are already " + kind + "ing a file: terminate it or wait until it ends"));
+                    new JobFailure(Failure.CONFLICT, "you are already " + kind + "ing a file: terminate it or wait until it ends"));
               }
               local.put(user, job);
               Claim claim = new Claim(job, tag);
@@ -229,8 +226,7 @@ public final class JobRegistry {
   }
 
   private JobFailure stoppingFailure() {
-    return new JobFailure(
-        JobBus.UNAVAILABLE, JobFailure.STOPPING, "the service is stopping: try again in a moment");
+    return new JobFailure(Failure.STOPPING, "the service is stopping: try again in a moment");
   }
 
   /**
@@ -292,7 +288,7 @@ public final class JobRegistry {
       case "resume" -> job.resume();
       case "status" -> job.status();
       default -> Future.failedFuture(
-          new JobFailure(JobBus.BAD_REQUEST, "bad_request", "no such action"));
+          new JobFailure(Failure.BAD_REQUEST, "no such action"));
     };
   }
 
@@ -352,7 +348,7 @@ public final class JobRegistry {
                   message.fail(JobBus.NOT_FOUND, nothingRunning);
                 } else if (e instanceof ReplyException r
                     && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-                  message.fail(r.failureCode(), r.getMessage());
+                  JobBus.fail(message, r); // the job's own failure, its code kept
                 } else {
                   // No answer, or no route: the job's node is in trouble, has stopped, or went
                   // away with the request (a message to a consumer that is gone is dropped, and

@@ -4,6 +4,7 @@ import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
+import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
@@ -101,7 +102,7 @@ final class UploadJob extends JobBase {
     request.exceptionHandler(this::requestFailed);
     if (request.response().ended() || request.response().closed()) {
       return Future.failedFuture(
-          new JobFailure(400, "client_closed", "the request is no longer open"));
+          new JobFailure(Failure.CLIENT_CLOSED, "the request is no longer open"));
     }
     return claimThen(this::open);
   }
@@ -114,7 +115,7 @@ final class UploadJob extends JobBase {
         .recover(
             e -> {
               log.error("upload by {}: cannot create a temp file", user, e);
-              return end(new JobFailure(JobBus.FAILED, "internal_error", "cannot store uploads now"))
+              return end(new JobFailure(Failure.INTERNAL_ERROR, "cannot store uploads now"))
                   .compose(v -> Future.failedFuture(endedBy));
             })
         .compose(
@@ -128,7 +129,7 @@ final class UploadJob extends JobBase {
                 watch();
               } catch (MultipartForm.FormException e) { // a Content-Type with no usable boundary
                 log.debug("upload by {}: {}", user, e.getMessage());
-                return end(new JobFailure(400, "bad_request", e.getMessage()))
+                return end(new JobFailure(Failure.BAD_REQUEST, e.getMessage()))
                     .compose(v -> Future.failedFuture(endedBy));
               }
               return Future.succeededFuture(
@@ -160,19 +161,18 @@ final class UploadJob extends JobBase {
       return; // refused or stopped: its bytes are dropped
     }
     if (part != null) {
-      fail(400, "bad_request", "send one file per upload");
+      fail(Failure.BAD_REQUEST, "send one file per upload");
       return;
     }
     part = upload;
     if (!FIELD.equals(upload.name())) {
-      fail(400, "bad_request", "send the file in the form field \"file\"");
+      fail(Failure.BAD_REQUEST, "send the file in the form field \"file\"");
       return;
     }
     Optional<String> name = FileNames.fromUpload(upload.filename());
     if (name.isEmpty()) {
       fail(
-          400,
-          "bad_request",
+          Failure.BAD_REQUEST,
           "the file name cannot be stored: it must be a plain name, not empty, not starting"
               + " with a dot, with no slash, backslash, colon or control character");
       return;
@@ -199,7 +199,7 @@ final class UploadJob extends JobBase {
       return;
     }
     if (part == null || transfer == null) {
-      fail(400, "bad_request", "the form has no file in a field named \"file\"");
+      fail(Failure.BAD_REQUEST, "the form has no file in a field named \"file\"");
     } else {
       publishIfComplete(); // once the transfer has written the last byte
     }
@@ -208,7 +208,7 @@ final class UploadJob extends JobBase {
   private void formFailed(Throwable cause) {
     if (receiving()) {
       log.info("upload by {} refused: {}", user, cause.getMessage());
-      fail(400, "bad_request", cause.getMessage());
+      fail(Failure.BAD_REQUEST, cause.getMessage());
     }
   }
 
@@ -217,17 +217,17 @@ final class UploadJob extends JobBase {
       return; // stopped on purpose: terminated, refused or disconnected
     }
     if (cause instanceof Transfer.LimitExceeded) {
-      fail(JobBus.TOO_LARGE, "payload_too_large", "the file is larger than the limit of " + maxBytes + " bytes");
+      fail(Failure.PAYLOAD_TOO_LARGE, "the file is larger than the limit of " + maxBytes + " bytes");
     } else if (Storage.isOutOfSpace(cause)) {
       log.error("upload of {} by {}: no room on the disk after {} bytes: {}", filename, user,
           transfer.bytes(), cause.getMessage());
-      fail(JobBus.INSUFFICIENT_STORAGE, "insufficient_storage", NO_ROOM);
+      fail(Failure.INSUFFICIENT_STORAGE, NO_ROOM);
     } else if (cause instanceof FileSystemException) {
       log.error("upload of {} by {}: cannot write the temp file", filename, user, cause);
-      fail(500, "internal_error", "the file could not be written; nothing was stored");
+      fail(Failure.INTERNAL_ERROR, "the file could not be written; nothing was stored");
     } else {
       log.info("upload of {} by {} broke off: {}", filename, user, cause.toString());
-      fail(400, "bad_request", "the upload broke off before its end");
+      fail(Failure.BAD_REQUEST, "the upload broke off before its end");
     }
   }
 
@@ -253,10 +253,10 @@ final class UploadJob extends JobBase {
               if (Storage.isOutOfSpace(e)) {
                 log.error("upload by {}: no room on the disk to publish {}: {}", user, filename,
                     e.getMessage());
-                fail(JobBus.INSUFFICIENT_STORAGE, "insufficient_storage", NO_ROOM);
+                fail(Failure.INSUFFICIENT_STORAGE, NO_ROOM);
               } else {
                 log.error("upload by {}: cannot publish {}", user, filename, e);
-                fail(500, "internal_error", "the file could not be stored");
+                fail(Failure.INTERNAL_ERROR, "the file could not be stored");
               }
             });
   }
@@ -264,19 +264,19 @@ final class UploadJob extends JobBase {
   private void requestFailed(Throwable cause) {
     if (receiving()) {
       log.info("upload by {} broke off: {}", user, cause.toString());
-      fail(400, "bad_request", "the request body broke off or is not valid multipart form data");
+      fail(Failure.BAD_REQUEST, "the request body broke off or is not valid multipart form data");
     }
   }
 
   private void clientGone() {
     if (receiving()) {
       log.info("upload by {} broke off: the client went away", user);
-      end(new JobFailure(400, "client_closed", "the client went away"));
+      end(new JobFailure(Failure.CLIENT_CLOSED, "the client went away"));
     }
   }
 
-  private void fail(int status, String code, String message) {
-    end(new JobFailure(status, code, message));
+  private void fail(Failure failure, String message) {
+    end(new JobFailure(failure, message));
   }
 
   @Override
