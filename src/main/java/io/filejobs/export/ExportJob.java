@@ -1,13 +1,15 @@
 package io.filejobs.export;
 
 import io.filejobs.jobs.Handoff;
-import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
+import io.filejobs.jobs.Lifecycle;
+import io.filejobs.jobs.Lifecycle.Outcome;
+import io.filejobs.jobs.Lifecycle.Phase;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.Storage;
 import io.filejobs.transport.BufferBudget;
@@ -27,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * One export: a stored file of the user, streamed as the body of the HTTP response with
  * back-pressure (the file is read only as fast as the client takes it).
  *
- * <p>Everything here runs on the request's context (see {@link Handoff}).
+ * <p>Its {@link Lifecycle} holds the slot, the phase, pause and the events; this class reads the
+ * file and writes it to the response. Everything here runs on the request's context (see {@link
+ * Handoff}).
  */
-final class ExportJob extends JobBase {
+final class ExportJob {
 
   private static final Logger log = LoggerFactory.getLogger(ExportJob.class);
 
@@ -44,8 +48,13 @@ final class ExportJob extends JobBase {
     return (int) Math.min(READ_BUFFER, BufferBudget.perTransfer() / 4);
   }
 
+  private final Vertx vertx;
+  private final String user;
+  private final String filename;
+  private final Handoff handoff;
   private final HttpServerResponse response;
   private final Storage storage;
+  private final Lifecycle life;
 
   private FileSource file;
 
@@ -58,10 +67,16 @@ final class ExportJob extends JobBase {
       JobRegistry registry,
       JobEvents events,
       JobLimits limits) {
-    super(vertx, JobBus.KIND_EXPORT, user, handoff, registry, events, limits);
+    this.vertx = vertx;
+    this.user = user;
     this.filename = filename;
+    this.handoff = handoff;
     this.response = handoff.request().response();
     this.storage = storage;
+    this.life =
+        new Lifecycle(vertx, JobBus.KIND_EXPORT, user, handoff, registry, events, limits, "")
+            .onCleanup(why -> closeFile());
+    life.named(filename);
   }
 
   /**
@@ -77,7 +92,7 @@ final class ExportJob extends JobBase {
       return Future.failedFuture(
           new JobFailure(Failure.CLIENT_CLOSED, "the request is no longer open"));
     }
-    return claimThen(this::open);
+    return life.claimThen(this::open);
   }
 
   private Future<JsonObject> open() {
@@ -89,26 +104,25 @@ final class ExportJob extends JobBase {
         .compose(this::sendUnlessEnded)
         .recover(
             e -> {
-              if (phase == Phase.ENDED) { // terminated, or the client left, meanwhile: end() cleaned up
-                return Future.failedFuture(endedBy != null ? endedBy : e);
+              if (life.phase() == Phase.ENDED) { // terminated, or the client left, meanwhile
+                return Future.failedFuture(life.endedBy() != null ? life.endedBy() : e);
               }
-              if (phase != Phase.STARTING) {
+              if (life.phase() != Phase.STARTING) {
                 return Future.failedFuture(e); // bytes had begun: claimThen ends the job
               }
-              if (Storage.isNoSuchFile(e)) { // includes names and links that are refused
-                over(null); // never moved: stops its timers, announces nothing
-                return release().transform(v -> Future.failedFuture(noSuchFile));
+              JobFailure failure = noSuchFile;
+              if (!Storage.isNoSuchFile(e)) { // "no such file" includes refused names and links
+                log.error("export of {} by {}: cannot open the file", filename, user, e);
+                failure = new JobFailure(Failure.INTERNAL_ERROR, "the file cannot be read now");
               }
-              log.error("export of {} by {}: cannot open the file", filename, user, e);
-              JobFailure failure =
-                  new JobFailure(Failure.INTERNAL_ERROR, "the file cannot be read now");
-              return end(failure).transform(v -> Future.failedFuture(failure));
+              JobFailure why = failure; // never moved: it announces nothing
+              return life.end(new Outcome.Failed(why)).transform(v -> Future.failedFuture(why));
             });
   }
 
   private Future<JsonObject> sendUnlessEnded(FileSource opened) {
-    if (phase == Phase.ENDED) { // terminated, or the client left, while the file opened
-      return opened.close().transform(v -> Future.failedFuture(endedBy));
+    if (life.phase() == Phase.ENDED) { // terminated, or the client left, while the file opened
+      return opened.close().transform(v -> Future.failedFuture(life.endedBy()));
     }
     return Future.succeededFuture(send(opened));
   }
@@ -116,7 +130,7 @@ final class ExportJob extends JobBase {
   private JsonObject send(FileSource opened) {
     file = opened;
     long size = opened.length();
-    total = size;
+    life.total(size);
     log.info("export of {} ({} bytes) by {} started", filename, size, user);
     response
         .setStatusCode(200)
@@ -125,27 +139,27 @@ final class ExportJob extends JobBase {
         .putHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(filename));
     Transfer sending =
         new Transfer(file, SocketSink.of(handoff.request()), size).whenWritten(FileSource::release);
-    watch();
-    moving(sending);
+    life.watch();
+    life.moving(sending);
     sending
         .start()
         .compose(
             bytes -> {
-              if (phase != Phase.MOVING) {
+              if (life.phase() != Phase.MOVING) {
                 return Future.failedFuture("stopped");
               }
               if (bytes != size) { // truncated while it was sent (a publish never does that)
                 return Future.failedFuture(new FileSystemException(
                     "the file shrank from " + size + " to " + bytes + " bytes while it was sent"));
               }
-              phase = Phase.FINISHING;
+              life.finishing();
               // Every byte is with the socket: free the slot before the response ends, so that a
               // client that asks again the moment it has the file finds the export over.
               return closeAndRelease().compose(v -> response.end()).map(bytes);
             })
         .onSuccess(this::finished)
         .onFailure(this::transferFailed);
-    return summary(0).put(JobBus.TOTAL, size);
+    return life.summary(0).put(JobBus.TOTAL, size);
   }
 
   /**
@@ -153,8 +167,13 @@ final class ExportJob extends JobBase {
    * a worker; the slot need not wait for it); completes once both are done. Never fails.
    */
   private Future<Void> closeAndRelease() {
-    Future<Void> closed = file == null ? Future.succeededFuture() : file.close();
-    return Future.join(closed, release(closed)).mapEmpty();
+    Future<Void> closed = closeFile();
+    return Future.join(closed, life.release(closed)).mapEmpty();
+  }
+
+  /** Closes the file, if open; never fails. How an export cleans up, whatever ends it. */
+  private Future<Void> closeFile() {
+    return file == null ? Future.succeededFuture() : file.close();
   }
 
   /** {@code attachment} with the name as ASCII and as RFC 5987 UTF-8. */
@@ -165,26 +184,25 @@ final class ExportJob extends JobBase {
   }
 
   private void finished(long bytes) {
-    if (phase != Phase.FINISHING) {
+    if (life.phase() != Phase.FINISHING) {
       return;
     }
-    over(null);
     log.info("export of {} by {} completed ({} bytes)", filename, user, bytes);
-    handoff.complete(summary(bytes));
+    life.end(new Outcome.Completed(life.summary(bytes)));
   }
 
   private void transferFailed(Throwable cause) {
-    if (phase != Phase.MOVING && phase != Phase.FINISHING) {
+    if (life.phase() != Phase.MOVING && life.phase() != Phase.FINISHING) {
       return; // stopped on purpose
     }
-    if (phase == Phase.FINISHING) {
+    if (life.phase() == Phase.FINISHING) {
       clientGone(); // only ending the response can fail now
       return;
     }
     if (cause instanceof FileSystemException || cause instanceof Transfer.LimitExceeded) {
       log.error("export of {} by {} broke off: the file could not be read whole", filename, user,
           cause);
-      end(new JobFailure(Failure.INTERNAL_ERROR, "the file could not be read whole"));
+      life.fail(Failure.INTERNAL_ERROR, "the file could not be read whole");
     } else {
       log.debug("export of {} by {}: the response failed", filename, user, cause);
       clientGone(); // the response could not be written: the connection is gone
@@ -192,28 +210,15 @@ final class ExportJob extends JobBase {
   }
 
   private void clientGone() {
-    if (phase == Phase.FINISHING) {
+    if (life.phase() == Phase.FINISHING) {
       // Every byte was already handed to the socket: a client that closes now (curl does, the
       // moment it has Content-Length bytes) has the file; this is no failure.
-      finished(transfer.bytes());
+      finished(life.bytes());
       return;
     }
-    if (phase != Phase.ENDED) {
+    if (life.phase() != Phase.ENDED) {
       log.info("export of {} by {} broke off: the client went away", filename, user);
-      end(new JobFailure(Failure.CLIENT_CLOSED, "the client went away"));
+      life.fail(Failure.CLIENT_CLOSED, "the client went away");
     }
-  }
-
-  /** Stops sending, closes the file, frees the slot and ends the exchange with failure. */
-  @Override
-  protected Future<Void> end(JobFailure failure) {
-    if (phase == Phase.ENDED) {
-      return Future.succeededFuture();
-    }
-    over(failure);
-    if (transfer != null) {
-      transfer.stop();
-    }
-    return closeAndRelease().onComplete(v -> handoff.fail(failure));
   }
 }

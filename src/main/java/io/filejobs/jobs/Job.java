@@ -7,14 +7,14 @@ import io.vertx.core.shareddata.Shareable;
 /**
  * A running transfer as other verticles see it through the {@link JobRegistry}. Its streams live
  * on one context (the HTTP connection's event loop): every method may be called from any thread,
- * and acts on that context. Each returns the job's status ({@link JobBase#status}) or fails with
+ * and acts on that context. Each returns the job's status ({@link #status}) or fails with
  * a {@link JobFailure}.
  */
 public interface Job extends Shareable {
 
   String user();
 
-  /** Stops the transfer at once and cleans up; answers {@code {"user","kind","filename","bytes"}}. */
+  /** Stops the transfer at once and cleans up; answers {"user","kind","filename","bytes"}. */
   Future<JsonObject> terminate();
 
   /** Stops the bytes by back-pressure, keeping everything open; 409 when already paused. */

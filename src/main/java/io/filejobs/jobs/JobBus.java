@@ -77,6 +77,34 @@ public final class JobBus {
 
   private JobBus() {}
 
+  // --- what jobs tell people, wherever a job answers ---
+
+  /** Why a control finds no job: {@code "you are not uploading anything"}. */
+  public static String nothingRunning(String kind) {
+    return "you are not " + kind + "ing anything";
+  }
+
+  /** Why a new transfer is refused while the node's transfer buffers are spent (503 busy). */
+  public static String busyMessage() {
+    return "the server is moving as many transfers as its memory allows: try again in a few"
+        + " seconds";
+  }
+
+  /** Why a job whose bytes have not begun cannot be paused or resumed (409). */
+  public static String notStartedMessage(String kind) {
+    return "the " + kind + " has not started yet: try again";
+  }
+
+  /** Why a job whose every byte has moved can no longer be controlled (409). */
+  public static String completeMessage(String kind, String filename) {
+    return "the " + kind + " of " + filename + " is complete";
+  }
+
+  /** Why a job that moved no byte for {@code seconds} was ended (408 timeout). */
+  public static String idleMessage(String kind, long seconds) {
+    return "no byte moved for " + seconds + " s: the " + kind + " was ended";
+  }
+
   /** Options for a request that stays in this process (the start requests, the HTTP calls). */
   public static DeliveryOptions localOnly() {
     return new DeliveryOptions().setLocalOnly(true);

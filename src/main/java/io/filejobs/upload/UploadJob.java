@@ -1,13 +1,15 @@
 package io.filejobs.upload;
 
 import io.filejobs.jobs.Handoff;
-import io.filejobs.jobs.JobBase;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
+import io.filejobs.jobs.Lifecycle;
+import io.filejobs.jobs.Lifecycle.Outcome;
+import io.filejobs.jobs.Lifecycle.Phase;
 import io.filejobs.transport.BufferBudget;
 import io.filejobs.transport.SocketBody;
 import io.filejobs.transport.SocketReads;
@@ -31,10 +33,12 @@ import org.slf4j.LoggerFactory;
  * One upload: the multipart field {@code file} of one request, streamed into a temp file of its
  * own and published into {@code Uploads/<user>/} once the whole request has arrived.
  *
- * <p>Everything here runs on the request's context (see {@link Handoff}). Every way out ({@link
- * #end}) removes the temp file and frees the slot.
+ * <p>Its {@link Lifecycle} holds the slot, the phase, pause and the events; this class takes the
+ * bytes from the form's file part and owns the temp file, the size limit and the publish. Every
+ * way out ({@link Lifecycle#end}) removes the temp file ({@link #cleanUp(JobFailure)}) and frees
+ * the slot. Everything here runs on the request's context (see {@link Handoff}).
  */
-final class UploadJob extends JobBase {
+final class UploadJob {
 
   private static final Logger log = LoggerFactory.getLogger(UploadJob.class);
 
@@ -61,9 +65,13 @@ final class UploadJob extends JobBase {
 
   static final String NO_ROOM = "the server has no room for this file now; nothing was stored";
 
+  private final Vertx vertx;
+  private final String user;
+  private final Handoff handoff;
   private final HttpServerRequest request;
   private final Storage storage;
   private final long maxBytes;
+  private final Lifecycle life;
 
   private Path tempFile;
   private AsyncFile file;
@@ -71,6 +79,7 @@ final class UploadJob extends JobBase {
   private MultipartForm form;
   private MultipartForm.FilePart part;
   private GatheringWriter writer;
+  private Transfer transfer;
   private boolean partEnded;
   private boolean formEnded;
 
@@ -83,10 +92,16 @@ final class UploadJob extends JobBase {
       JobEvents events,
       long maxBytes,
       JobLimits limits) {
-    super(vertx, JobBus.KIND_UPLOAD, user, handoff, registry, events, limits);
+    this.vertx = vertx;
+    this.user = user;
+    this.handoff = handoff;
     this.request = handoff.request();
     this.storage = storage;
     this.maxBytes = maxBytes;
+    this.life =
+        new Lifecycle(vertx, JobBus.KIND_UPLOAD, user, handoff, registry, events, limits,
+                "; nothing was stored")
+            .onCleanup(this::cleanUp);
   }
 
   /**
@@ -104,7 +119,7 @@ final class UploadJob extends JobBase {
       return Future.failedFuture(
           new JobFailure(Failure.CLIENT_CLOSED, "the request is no longer open"));
     }
-    return claimThen(this::open);
+    return life.claimThen(this::open);
   }
 
   private Future<JsonObject> open() {
@@ -115,22 +130,22 @@ final class UploadJob extends JobBase {
         .recover(
             e -> {
               log.error("upload by {}: cannot create a temp file", user, e);
-              return end(new JobFailure(Failure.INTERNAL_ERROR, "cannot store uploads now"))
-                  .compose(v -> Future.failedFuture(endedBy));
+              return life.fail(Failure.INTERNAL_ERROR, "cannot store uploads now")
+                  .compose(v -> Future.failedFuture(life.endedBy()));
             })
         .compose(
             opened -> {
               file = opened;
-              if (phase == Phase.ENDED) { // terminated, or the client left, while it opened
-                return cleanUp().compose(v -> Future.failedFuture(endedBy));
+              if (life.phase() == Phase.ENDED) { // terminated, or the client left, meanwhile
+                return cleanUp().compose(v -> Future.failedFuture(life.endedBy()));
               }
               try {
                 receive();
-                watch();
+                life.watch();
               } catch (MultipartForm.FormException e) { // a Content-Type with no usable boundary
                 log.debug("upload by {}: {}", user, e.getMessage());
-                return end(new JobFailure(Failure.BAD_REQUEST, e.getMessage()))
-                    .compose(v -> Future.failedFuture(endedBy));
+                return life.fail(Failure.BAD_REQUEST, e.getMessage())
+                    .compose(v -> Future.failedFuture(life.endedBy()));
               }
               return Future.succeededFuture(
                   new JsonObject().put(JobBus.USER, user).put(JobBus.KIND, JobBus.KIND_UPLOAD));
@@ -138,7 +153,9 @@ final class UploadJob extends JobBase {
   }
 
   private void receive() {
-    body = handoff.body() != null ? handoff.body() : SocketBody.of(request, BufferBudget.perTransfer());
+    body = handoff.body() != null
+        ? handoff.body()
+        : SocketBody.of(request, BufferBudget.perTransfer());
     body.exceptionHandler(this::requestFailed);
     form =
         MultipartForm.of(body, request.getHeader(HttpHeaders.CONTENT_TYPE))
@@ -153,7 +170,7 @@ final class UploadJob extends JobBase {
   }
 
   private boolean receiving() {
-    return phase == Phase.STARTING || phase == Phase.MOVING;
+    return life.phase() == Phase.STARTING || life.phase() == Phase.MOVING;
   }
 
   private void onPart(MultipartForm.FilePart upload) {
@@ -177,12 +194,12 @@ final class UploadJob extends JobBase {
               + " with a dot, with no slash, backslash, colon or control character");
       return;
     }
-    filename = name.get();
-    log.debug("upload by {}: receiving {}", user, filename);
+    life.named(name.get());
+    log.debug("upload by {}: receiving {}", user, name.get());
     writer = new GatheringWriter(file, writeQueueBytes());
-    Transfer receiving = new Transfer(upload, writer, maxBytes);
-    moving(receiving);
-    receiving
+    transfer = new Transfer(upload, writer, maxBytes);
+    life.moving(transfer);
+    transfer
         .start()
         .onSuccess(
             bytes -> {
@@ -213,11 +230,13 @@ final class UploadJob extends JobBase {
   }
 
   private void transferFailed(Throwable cause) {
-    if (phase != Phase.MOVING) {
+    String filename = life.filename();
+    if (life.phase() != Phase.MOVING) {
       return; // stopped on purpose: terminated, refused or disconnected
     }
     if (cause instanceof Transfer.LimitExceeded) {
-      fail(Failure.PAYLOAD_TOO_LARGE, "the file is larger than the limit of " + maxBytes + " bytes");
+      fail(Failure.PAYLOAD_TOO_LARGE,
+          "the file is larger than the limit of " + maxBytes + " bytes");
     } else if (Storage.isOutOfSpace(cause)) {
       log.error("upload of {} by {}: no room on the disk after {} bytes: {}", filename, user,
           transfer.bytes(), cause.getMessage());
@@ -232,10 +251,10 @@ final class UploadJob extends JobBase {
   }
 
   private void publishIfComplete() {
-    if (phase != Phase.MOVING || !partEnded || !formEnded) {
+    if (!partEnded || !formEnded || !life.finishing()) {
       return;
     }
-    phase = Phase.FINISHING;
+    String filename = life.filename();
     long size = transfer.bytes();
     AsyncFile written = file;
     file = null; // closed here, whatever happens next
@@ -244,9 +263,8 @@ final class UploadJob extends JobBase {
         .compose(v -> storage.publish(tempFile, user, filename))
         .onSuccess(
             path -> {
-              over(null);
               log.info("upload by {} stored {} ({} bytes)", user, filename, size);
-              release().onComplete(v -> handoff.complete(summary(size)));
+              life.end(new Outcome.Completed(life.summary(size)));
             })
         .onFailure(
             e -> {
@@ -271,36 +289,21 @@ final class UploadJob extends JobBase {
   private void clientGone() {
     if (receiving()) {
       log.info("upload by {} broke off: the client went away", user);
-      end(new JobFailure(Failure.CLIENT_CLOSED, "the client went away"));
+      life.fail(Failure.CLIENT_CLOSED, "the client went away");
     }
   }
 
   private void fail(Failure failure, String message) {
-    end(new JobFailure(failure, message));
-  }
-
-  @Override
-  protected String terminatedSuffix() {
-    return "; nothing was stored";
+    life.fail(failure, message);
   }
 
   /**
-   * Ends the job with {@code failure}: stops the bytes, removes the temp file, frees the slot and
-   * fails the exchange. An upload terminated or cut off by a stop reads no more bytes, and its
-   * client is told as soon as the slot is free; a refused one lets the rest of the body drain away
-   * while the HTTP layer answers, once the temp file is gone (and its room given back).
-   *
-   * @return completes once the temp file is gone and the slot is free (a terminate answers then)
+   * How an upload that ends with {@code why} cleans up, once its transfer has stopped: no more
+   * bytes are read when it was cut off (terminated, or its node stopping: the HTTP layer closes the
+   * connection), while a refused one's socket is read again and the rest of its body dropped as
+   * the answer goes; the temp file is closed and removed.
    */
-  @Override
-  protected Future<Void> end(JobFailure failure) {
-    if (phase == Phase.ENDED) {
-      return Future.succeededFuture();
-    }
-    over(failure);
-    if (transfer != null) {
-      transfer.stop();
-    }
+  private Future<Void> cleanUp(JobFailure why) {
     if (writer != null) {
       writer.discard();
     }
@@ -308,20 +311,11 @@ final class UploadJob extends JobBase {
       form.discard(); // whatever was read already, or is read while the answer goes, is dropped
     }
     if (body != null) {
-      // Cut off: no more bytes are read, and the HTTP layer closes the connection. Refused: the
-      // socket is read again, and the rest of the body dropped while the answer goes.
-      body.discard(failure.cutOff());
-    } else if (failure.cutOff()) {
+      body.discard(why.cutOff());
+    } else if (why.cutOff()) {
       request.pause();
     }
-    // The temp file's close and removal take a trip to the worker pool; the slot's release does
-    // not need to wait for them. The client is told once the slot is free (a retry the moment it
-    // has the answer must not find its old upload running), and the temp file goes meanwhile.
-    Future<Void> cleaned = cleanUp();
-    Future<Void> released = release(cleaned);
-    Future<Void> ended = Future.join(cleaned, released).mapEmpty();
-    (failure.cutOff() ? released : ended).onComplete(v -> handoff.fail(failure));
-    return ended;
+    return cleanUp();
   }
 
   /**
@@ -335,5 +329,17 @@ final class UploadJob extends JobBase {
     file = null;
     Future<Void> deleted = tempFile == null ? Future.succeededFuture() : storage.delete(tempFile);
     return Future.join(closed, deleted).mapEmpty();
+  }
+
+  /** Closes {@code file} if there is one and it is open; never fails. */
+  private static Future<Void> closeQuietly(AsyncFile file) {
+    if (file == null) {
+      return Future.succeededFuture();
+    }
+    try {
+      return file.close().recover(e -> Future.succeededFuture());
+    } catch (IllegalStateException e) {
+      return Future.succeededFuture(); // already closed
+    }
   }
 }
