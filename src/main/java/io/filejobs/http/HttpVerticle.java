@@ -166,7 +166,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private void requireJson(RoutingContext ctx) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type == null || !mediaType(type).equals("application/json")) {
+    if (type == null || !HeaderParameters.mediaType(type).equals("application/json")) {
       ctx.fail(ApiError.unsupportedMediaType("send a JSON body with Content-Type: application/json"));
       return;
     }
@@ -196,7 +196,7 @@ public final class HttpVerticle extends VerticleBase {
   private void checkUpload(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type == null || !mediaType(type).equals("multipart/form-data")) {
+    if (type == null || !HeaderParameters.mediaType(type).equals("multipart/form-data")) {
       ctx.fail(
           ApiError.unsupportedMediaType(
               "send the file as multipart/form-data in the field \"file\" (curl -F file=@name)"));
@@ -227,10 +227,6 @@ public final class HttpVerticle extends VerticleBase {
    */
   static final long MULTIPART_SLACK = 64 * 1024;
 
-  private static String mediaType(String contentType) {
-    int semicolon = contentType.indexOf(';');
-    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase();
-  }
 
   private static JsonObject jsonObject(RoutingContext ctx) {
     try {

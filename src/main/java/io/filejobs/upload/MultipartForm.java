@@ -1,5 +1,6 @@
 package io.filejobs.upload;
 
+import io.filejobs.http.HeaderParameters;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -8,8 +9,6 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
-import java.net.URLDecoder;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -393,12 +392,12 @@ final class MultipartForm {
 
   private boolean beginPart() {
     String disposition = partHeaders.get("content-disposition");
-    Map<String, String> params = disposition == null ? null : parameters(disposition);
+    Map<String, String> params = disposition == null ? null : HeaderParameters.parse(disposition);
     if (params == null || !"form-data".equals(params.get(""))) {
       return fail("a part has no Content-Disposition: form-data header");
     }
     String name = params.get("name");
-    String filename = fileName(params);
+    String filename = HeaderParameters.fileName(params);
     partBytes = 0;
     if (filename == null) {
       if (++fields > MAX_FIELDS) {
@@ -457,7 +456,7 @@ final class MultipartForm {
 
   /** The boundary named by a {@code multipart/form-data} Content-Type. */
   static String boundary(String contentType) {
-    Map<String, String> params = contentType == null ? null : parameters(contentType);
+    Map<String, String> params = contentType == null ? null : HeaderParameters.parse(contentType);
     String boundary = params == null ? null : params.get("boundary");
     if (boundary == null || boundary.isEmpty() || boundary.length() > MAX_BOUNDARY) {
       throw new FormException("the Content-Type names no valid multipart boundary");
@@ -469,80 +468,6 @@ final class MultipartForm {
       }
     }
     return boundary;
-  }
-
-  /**
-   * A header value's parameters, names in lower case, with the value before the first {@code ;}
-   * (lower case) under {@code ""}; null when a quoted string is not closed.
-   */
-  static Map<String, String> parameters(String value) {
-    Map<String, String> params = new LinkedHashMap<>();
-    int semicolon = value.indexOf(';');
-    params.put("", (semicolon < 0 ? value : value.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT));
-    int i = semicolon < 0 ? value.length() : semicolon + 1;
-    while (i < value.length()) {
-      int equals = value.indexOf('=', i);
-      int nextSemicolon = value.indexOf(';', i);
-      if (equals < 0 || (nextSemicolon >= 0 && nextSemicolon < equals)) {
-        i = nextSemicolon < 0 ? value.length() : nextSemicolon + 1; // a parameter with no value
-        continue;
-      }
-      String name = value.substring(i, equals).trim().toLowerCase(Locale.ROOT);
-      int j = equals + 1;
-      while (j < value.length() && value.charAt(j) == ' ') {
-        j++;
-      }
-      StringBuilder parsed = new StringBuilder();
-      if (j < value.length() && value.charAt(j) == '"') {
-        j++;
-        boolean closed = false;
-        while (j < value.length()) {
-          char c = value.charAt(j++);
-          if (c == '"') {
-            closed = true;
-            break;
-          }
-          // A backslash escapes the next character (RFC 9110 quoted-pair), but browsers send
-          // Windows paths unescaped: keep a backslash that escapes nothing special.
-          if (c == '\\' && j < value.length() && (value.charAt(j) == '"' || value.charAt(j) == '\\')) {
-            c = value.charAt(j++);
-          }
-          parsed.append(c);
-        }
-        if (!closed) {
-          return null;
-        }
-        int end = value.indexOf(';', j);
-        i = end < 0 ? value.length() : end + 1;
-      } else {
-        int end = value.indexOf(';', j);
-        parsed.append(value, j, end < 0 ? value.length() : end);
-        i = end < 0 ? value.length() : end + 1;
-      }
-      params.putIfAbsent(name, name.endsWith("*") ? parsed.toString() : parsed.toString().trim());
-    }
-    return params;
-  }
-
-  /**
-   * The part's file name: {@code filename*} (RFC 5987: {@code charset'lang'percent-encoded}) when
-   * it can be read, else {@code filename}; null when the part carries neither (a plain field).
-   */
-  static String fileName(Map<String, String> params) {
-    String extended = params.get("filename*");
-    if (extended != null) {
-      int first = extended.indexOf('\'');
-      int second = first < 0 ? -1 : extended.indexOf('\'', first + 1);
-      if (second > 0) {
-        try {
-          Charset charset = Charset.forName(extended.substring(0, first).trim());
-          return URLDecoder.decode(extended.substring(second + 1).replace("+", "%2B"), charset);
-        } catch (IllegalArgumentException e) {
-          // an unknown charset or a broken escape: fall back to filename
-        }
-      }
-    }
-    return params.get("filename");
   }
 
   /** The body is not a form this reader accepts; the message says why, for the client. */

@@ -23,27 +23,27 @@ import io.vertx.core.file.FileSystemException;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One upload: the multipart field {@code file} of one request, streamed into a temp file of its
- * own and published into {@code Uploads/<user>/} once the whole request has arrived.
+ * One upload: the file an {@link UploadSource} reads from one request (today the multipart field
+ * {@code file}: {@link MultipartUpload}), streamed into a temp file of its own and published into
+ * {@code Uploads/<user>/} once the whole request has arrived.
  *
  * <p>Its {@link Lifecycle} holds the slot, the phase, pause and the events; this class takes the
- * bytes from the form's file part and owns the temp file, the size limit and the publish. Every
+ * bytes from its source and owns the temp file, the size limit and the publish. Every
  * way out ({@link Lifecycle#end}) removes the temp file ({@link #cleanUp(JobFailure)}) and frees
  * the slot. Everything here runs on the request's context (see {@link Handoff}).
  */
-final class UploadJob {
+final class UploadJob implements UploadSource.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(UploadJob.class);
-
-  /** The form field that carries the file, as in the original API. */
-  static final String FIELD = "file";
 
   /**
    * Bytes an upload may have in flight to its temp file and gathered for the next write before the
@@ -76,12 +76,11 @@ final class UploadJob {
   private Path tempFile;
   private AsyncFile file;
   private SocketBody body;
-  private MultipartForm form;
-  private MultipartForm.FilePart part;
+  private UploadSource source;
   private GatheringWriter writer;
   private Transfer transfer;
-  private boolean partEnded;
-  private boolean formEnded;
+  private boolean fileEnded;
+  private boolean requestEnded;
 
   UploadJob(
       Vertx vertx,
@@ -142,9 +141,9 @@ final class UploadJob {
               try {
                 receive();
                 life.watch();
-              } catch (MultipartForm.FormException e) { // a Content-Type with no usable boundary
-                log.debug("upload by {}: {}", user, e.getMessage());
-                return life.fail(Failure.BAD_REQUEST, e.getMessage())
+              } catch (JobFailure refused) { // a Content-Type with no usable boundary, say
+                log.debug("upload by {}: {}", user, refused.getMessage());
+                return life.end(new Outcome.Failed(refused))
                     .compose(v -> Future.failedFuture(life.endedBy()));
               }
               return Future.succeededFuture(
@@ -157,36 +156,24 @@ final class UploadJob {
         ? handoff.body()
         : SocketBody.of(request, BufferBudget.perTransfer());
     body.exceptionHandler(this::requestFailed);
-    form =
-        MultipartForm.of(body, request.getHeader(HttpHeaders.CONTENT_TYPE))
-            .fileHandler(this::onPart)
-            .endHandler(v -> onFormEnd())
-            .exceptionHandler(this::formFailed);
+    source = MultipartUpload.of(body, request.getHeader(HttpHeaders.CONTENT_TYPE));
     log.info("upload by {} started", user);
     if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
       request.response().writeContinue();
     }
-    form.start();
+    source.start(this);
   }
 
   private boolean receiving() {
     return life.phase() == Phase.STARTING || life.phase() == Phase.MOVING;
   }
 
-  private void onPart(MultipartForm.FilePart upload) {
+  @Override
+  public void file(String clientName, ReadStream<Buffer> bytes) {
     if (!receiving()) {
       return; // refused or stopped: its bytes are dropped
     }
-    if (part != null) {
-      fail(Failure.BAD_REQUEST, "send one file per upload");
-      return;
-    }
-    part = upload;
-    if (!FIELD.equals(upload.name())) {
-      fail(Failure.BAD_REQUEST, "send the file in the form field \"file\"");
-      return;
-    }
-    Optional<String> name = FileNames.fromUpload(upload.filename());
+    Optional<String> name = FileNames.fromUpload(clientName);
     if (name.isEmpty()) {
       fail(
           Failure.BAD_REQUEST,
@@ -197,35 +184,36 @@ final class UploadJob {
     life.named(name.get());
     log.debug("upload by {}: receiving {}", user, name.get());
     writer = new GatheringWriter(file, writeQueueBytes());
-    transfer = new Transfer(upload, writer, maxBytes);
+    transfer = new Transfer(bytes, writer, maxBytes);
     life.moving(transfer);
     transfer
         .start()
         .onSuccess(
-            bytes -> {
-              partEnded = true;
+            written -> {
+              fileEnded = true;
               publishIfComplete();
             })
         .onFailure(this::transferFailed);
   }
 
-  /** The form's closing boundary has come and the request has ended. */
-  private void onFormEnd() {
-    formEnded = true;
+  @Override
+  public void ended() {
+    requestEnded = true;
     if (!receiving()) {
       return;
     }
-    if (part == null || transfer == null) {
-      fail(Failure.BAD_REQUEST, "the form has no file in a field named \"file\"");
+    if (transfer == null) {
+      fail(Failure.BAD_REQUEST, "the request carries no file");
     } else {
       publishIfComplete(); // once the transfer has written the last byte
     }
   }
 
-  private void formFailed(Throwable cause) {
+  @Override
+  public void refused(JobFailure why) {
     if (receiving()) {
-      log.info("upload by {} refused: {}", user, cause.getMessage());
-      fail(Failure.BAD_REQUEST, cause.getMessage());
+      log.info("upload by {} refused: {}", user, why.getMessage());
+      life.end(new Outcome.Failed(why));
     }
   }
 
@@ -251,7 +239,7 @@ final class UploadJob {
   }
 
   private void publishIfComplete() {
-    if (!partEnded || !formEnded || !life.finishing()) {
+    if (!fileEnded || !requestEnded || !life.finishing()) {
       return;
     }
     String filename = life.filename();
@@ -307,8 +295,8 @@ final class UploadJob {
     if (writer != null) {
       writer.discard();
     }
-    if (form != null) {
-      form.discard(); // whatever was read already, or is read while the answer goes, is dropped
+    if (source != null) {
+      source.discard();
     }
     if (body != null) {
       body.discard(why.cutOff());
