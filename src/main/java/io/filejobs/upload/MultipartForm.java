@@ -1,10 +1,10 @@
 package io.filejobs.upload;
 
+import io.filejobs.transport.Buffers;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
@@ -181,7 +181,7 @@ final class MultipartForm {
 
   /** Reads {@code buffer} until it is used up, the file part is paused, or the form is over. */
   private void read(Buffer buffer) {
-    ByteBuf buf = ((BufferInternal) buffer).getByteBuf();
+    ByteBuf buf = Buffers.byteBuf(buffer);
     byte[] array;
     int base;
     if (buf.hasArray()) {
