@@ -3,7 +3,8 @@
  * ({@code io.vertx.core.*.impl.*}, {@code io.vertx.core.internal.*}, {@code
  * io.netty.util.internal.*}) or reaches Netty's channel under a Vert.x connection. Each use is
  * here for a measured reason (the class's javadoc and BENCHMARKS.md's tuning log give it), and
- * each is to be checked when Vert.x or Netty is upgraded.
+ * each is to be checked when Vert.x or Netty is upgraded. {@code InternalsFenceTest} fails the
+ * build when an import of an internal appears in any other package.
  *
  * <p>Every internal touched, and where:
  *
