@@ -222,7 +222,8 @@ final class FileSource implements ReadStream<Buffer> {
 
   private void arrived(ByteBuf buffer, int size, AsyncResult<Integer> read) {
     reading = false;
-    Promise<Void> returned = readReturned; // take may start the next read, with a promise of its own
+    // take may start the next read, with a promise of its own
+    Promise<Void> returned = readReturned;
     try {
       take(buffer, size, read);
     } finally {

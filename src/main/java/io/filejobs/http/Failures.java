@@ -48,7 +48,8 @@ final class Failures implements Handler<RoutingContext> {
     }
     Failure kind;
     String message;
-    int refused = 0; // a status the router or vertx-web decided, kept even where no failure names it
+    // a status the router or vertx-web decided, kept even where no failure names it
+    int refused = 0;
     if (failure instanceof ApiError e) {
       kind = e.failure();
       message = e.getMessage();
@@ -94,7 +95,8 @@ final class Failures implements Handler<RoutingContext> {
     if (status >= 500 && kind.retryAfterSeconds() == 0) {
       log.error("{} {} answered {}", ctx.request().method(), ctx.request().path(), status, failure);
     } else {
-      log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status, message);
+      log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status,
+          message);
     }
     // Only a job's own ending cuts its client off: a bus failure is an answer to a control call.
     boolean stopReading = failure instanceof JobFailure && kind.cutOff();

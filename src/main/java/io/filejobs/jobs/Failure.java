@@ -94,7 +94,9 @@ public enum Failure {
     return status >= 500 ? INTERNAL_ERROR : BAD_REQUEST;
   }
 
-  /** The failure named {@code code}; {@link #INTERNAL_ERROR} for a code this build does not know. */
+  /**
+   * The failure named {@code code}; {@link #INTERNAL_ERROR} for a code this build does not know.
+   */
   public static Failure forCode(String code) {
     for (Failure f : values()) {
       if (f.code.equals(code)) {

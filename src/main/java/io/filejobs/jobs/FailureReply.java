@@ -50,7 +50,8 @@ public final class FailureReply extends ReplyException {
     public void encodeToWire(Buffer buffer, FailureReply reply) {
       byte[] code = reply.failure.code().getBytes(StandardCharsets.UTF_8);
       byte[] message = String.valueOf(reply.getMessage()).getBytes(StandardCharsets.UTF_8);
-      buffer.appendInt(code.length).appendBytes(code).appendInt(message.length).appendBytes(message);
+      buffer.appendInt(code.length).appendBytes(code);
+      buffer.appendInt(message.length).appendBytes(message);
     }
 
     @Override

@@ -14,7 +14,9 @@ public interface Job extends Shareable {
 
   String user();
 
-  /** Stops the transfer at once and cleans up; answers {@code {"user","kind","filename","bytes"}}. */
+  /**
+   * Stops the transfer at once and cleans up; answers {@code {"user","kind","filename","bytes"}}.
+   */
   Future<JsonObject> terminate();
 
   /** Stops the bytes by back-pressure, keeping everything open; 409 when already paused. */

@@ -92,7 +92,8 @@ public final class NodeTempDir {
       Path dir = temp.resolve(PREFIX + UUID.randomUUID());
       Files.createDirectory(dir);
       FileChannel channel =
-          FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          FileChannel.open(
+              dir.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       try {
         return new NodeTempDir(dir, channel, channel.lock());
       } catch (IOException | RuntimeException e) {

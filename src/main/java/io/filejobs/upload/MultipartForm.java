@@ -126,7 +126,9 @@ final class MultipartForm {
     return this;
   }
 
-  /** Called once, with a {@link FormException}, when the body breaks the form's framing or limits. */
+  /**
+   * Called once, with a {@link FormException}, when the body breaks the form's framing or limits.
+   */
   MultipartForm exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
     return this;
@@ -217,7 +219,8 @@ final class MultipartForm {
     if (carryLength > 0) {
       int need = m - carryLength;
       int compare = Math.min(need, length - pos);
-      if (Arrays.equals(delimiter, carryLength, carryLength + compare, array, base + pos, base + pos + compare)) {
+      if (Arrays.equals(
+          delimiter, carryLength, carryLength + compare, array, base + pos, base + pos + compare)) {
         if (compare == need) {
           carryLength = 0;
           delimiterFound();
@@ -478,7 +481,8 @@ final class MultipartForm {
   static Map<String, String> parameters(String value) {
     Map<String, String> params = new LinkedHashMap<>();
     int semicolon = value.indexOf(';');
-    params.put("", (semicolon < 0 ? value : value.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT));
+    String type = semicolon < 0 ? value : value.substring(0, semicolon);
+    params.put("", type.trim().toLowerCase(Locale.ROOT));
     int i = semicolon < 0 ? value.length() : semicolon + 1;
     while (i < value.length()) {
       int equals = value.indexOf('=', i);
@@ -504,7 +508,9 @@ final class MultipartForm {
           }
           // A backslash escapes the next character (RFC 9110 quoted-pair), but browsers send
           // Windows paths unescaped: keep a backslash that escapes nothing special.
-          if (c == '\\' && j < value.length() && (value.charAt(j) == '"' || value.charAt(j) == '\\')) {
+          if (c == '\\'
+              && j < value.length()
+              && (value.charAt(j) == '"' || value.charAt(j) == '\\')) {
             c = value.charAt(j++);
           }
           parsed.append(c);
