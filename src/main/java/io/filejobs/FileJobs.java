@@ -66,7 +66,8 @@ public final class FileJobs {
     if (settings.jwtSecret().isEmpty()) {
       return Future.failedFuture(
           new IllegalArgumentException(
-              "a clustered node needs auth.jwtSecret (FILEJOBS_JWT_SECRET), the same on every node"));
+              "a clustered node needs auth.jwtSecret (FILEJOBS_JWT_SECRET),"
+                  + " the same on every node"));
     }
     log.info(
         "joining the cluster on {}:{} with members [{}]",

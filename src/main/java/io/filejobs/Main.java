@@ -106,7 +106,8 @@ public final class Main {
    */
   private static void warnUnlessExitOnOutOfMemory() {
     try {
-      HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      HotSpotDiagnosticMXBean vm =
+          ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
       if (vm == null
           || "true".equals(vm.getVMOption("ExitOnOutOfMemoryError").getValue())
           || "true".equals(vm.getVMOption("CrashOnOutOfMemoryError").getValue())) {

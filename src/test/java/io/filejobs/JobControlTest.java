@@ -316,7 +316,7 @@ class JobControlTest {
             .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY))
         .await();
     request.setChunked(true);
-    request.sendHead().await();
+    request.writeHead().await();
     TestServer.await("the job runs", () -> call("GET", "/upload/status", token).statusCode() == 200);
 
     HttpResponse<Buffer> pause = call("POST", "/upload/pause", token);

@@ -133,6 +133,7 @@ class StopTest {
   }
 
   /** Waits until a new connection to {@code port} is refused (2 s at most). */
+  @SuppressWarnings("try") // the probe is only opened and closed
   private static void awaitRefused(int port) throws InterruptedException {
     long deadline = System.nanoTime() + 2_000_000_000L;
     while (System.nanoTime() < deadline) {

@@ -76,6 +76,7 @@ class StorageTest {
 
   @Test
   @DisplayName("at start-up, what dead nodes (and older builds) left in Uploads/.staging is removed and logged; a live node's folder is left alone")
+  @SuppressWarnings("try") // the lock is held for the block, never referenced in it
   void staleStagingSwept() throws Exception {
     Path staging = Files.createDirectories(dir.resolve("Uploads/.staging"));
     Path dead = Files.createDirectories(staging.resolve("node-dead"));

@@ -44,29 +44,24 @@ public final class TestServer {
             vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
   }
 
+  /**
+   * What a test server runs with: the service's defaults ({@link Settings#defaults()}), but on
+   * 127.0.0.1 and a free port, with its folders under {@code dir}, the project's users file, a
+   * known secret, an upload limit no test reaches, and a stop that gives running jobs 1 s.
+   * Tests change one value with the {@code with...} copies, or more with {@link
+   * Settings#toBuilder()}.
+   */
   public static Settings settings(Path dir) {
-    return new Settings(
-        "127.0.0.1",
-        0,
-        dir.resolve("Uploads").toString(),
-        dir.resolve("tmp").toString(),
-        "usersData.json",
-        SECRET,
-        3600,
-        5,
-        60,
-        2,
-        1L << 40,
-        1800,
-        60,
-        1,
-        false,
-        "127.0.0.1",
-        5701,
-        "",
-        0,
-        0,
-        3L << 20);
+    return Settings.builder()
+        .httpHost("127.0.0.1")
+        .httpPort(0)
+        .uploadsDir(dir.resolve("Uploads").toString())
+        .tempDir(dir.resolve("tmp").toString())
+        .usersFile("usersData.json")
+        .jwtSecret(SECRET)
+        .maxUploadBytes(1L << 40)
+        .stopGraceSeconds(1)
+        .build();
   }
 
   public static TestServer start(Vertx vertx, Path dir) {

@@ -25,7 +25,8 @@ enum Setting {
   CLUSTER_MEMBERS("cluster", "members", "FILEJOBS_CLUSTER_MEMBERS", ""),
   CLUSTER_BUS_PORT("cluster", "busPort", "FILEJOBS_CLUSTER_BUS_PORT", 0),
   TRANSFER_MEMORY_BYTES("transfers", "memoryBytes", "FILEJOBS_TRANSFER_MEMORY_BYTES", 0L),
-  TRANSFER_BUFFER_BYTES("transfers", "bufferBytes", "FILEJOBS_TRANSFER_BUFFER_BYTES", 3L * 1024 * 1024);
+  TRANSFER_BUFFER_BYTES(
+      "transfers", "bufferBytes", "FILEJOBS_TRANSFER_BUFFER_BYTES", 3L * 1024 * 1024);
 
   final String section;
   final String key;

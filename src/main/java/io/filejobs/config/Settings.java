@@ -2,6 +2,7 @@ package io.filejobs.config;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -9,7 +10,9 @@ import java.util.Objects;
  * FILEJOBS_*} environment variables (see {@link SettingsLoader}).
  *
  * <p>Verticles receive these settings as their deployment config ({@link #toJson()}) and turn it
- * back into this record with {@link #fromJson(JsonObject)}.
+ * back into this record with {@link #fromJson(JsonObject)}. Code that makes settings itself (the
+ * tests) names each value with {@link #builder()}, or copies settings with one value changed
+ * ({@code with...}).
  *
  * @param httpHost interface the HTTP server binds
  * @param httpPort port of the HTTP server; 0 picks a free one
@@ -71,34 +74,52 @@ public record Settings(
     return Path.of(System.getProperty("java.io.tmpdir"), "filejobs").toString();
   }
 
+  /**
+   * What the service runs with when no config file and no {@code FILEJOBS_*} variable says
+   * otherwise (the values of {@code conf/config.json}).
+   */
+  public static Settings defaults() {
+    return SettingsLoader.resolve(new JsonObject(), Map.of());
+  }
+
+  /** A builder that starts from {@link #defaults()}. */
+  public static SettingsBuilder builder() {
+    return defaults().toBuilder();
+  }
+
+  /** A builder that starts from these settings. */
+  public SettingsBuilder toBuilder() {
+    return new SettingsBuilder(this);
+  }
+
   /** A copy with another secret. */
   public Settings withJwtSecret(String secret) {
-    return with("jwtSecret", secret);
+    return toBuilder().jwtSecret(secret).build();
   }
 
   /** A copy with another temp folder. */
   public Settings withTempDir(String dir) {
-    return with("tempDir", dir);
+    return toBuilder().tempDir(dir).build();
   }
 
   /** A copy with another sign-in lockout. */
   public Settings withSigninLockout(int maxFailures, long seconds) {
-    return with("signinMaxFailures", maxFailures).with("signinLockoutSeconds", seconds);
+    return toBuilder().signinMaxFailures(maxFailures).signinLockoutSeconds(seconds).build();
   }
 
   /** A copy that checks the users file for changes every {@code seconds}. */
   public Settings withUsersReloadSeconds(long seconds) {
-    return with("usersReloadSeconds", seconds);
+    return toBuilder().usersReloadSeconds(seconds).build();
   }
 
   /** A copy with another users file. */
   public Settings withUsersFile(String file) {
-    return with("usersFile", file);
+    return toBuilder().usersFile(file).build();
   }
 
   /** A copy with another upload limit. */
   public Settings withMaxUploadBytes(long max) {
-    return with("maxUploadBytes", max);
+    return toBuilder().maxUploadBytes(max).build();
   }
 
   /** What jobs may wait: their pause and idle limits. */
@@ -108,10 +129,8 @@ public record Settings(
 
   /** A copy that joins a cluster on {@code host:port}, with TCP-IP {@code members}. */
   public Settings withCluster(String host, int port, String members) {
-    return with("cluster", true)
-        .with("clusterHost", host)
-        .with("clusterPort", port)
-        .with("clusterMembers", members);
+    return toBuilder().cluster(true).clusterHost(host).clusterPort(port).clusterMembers(members)
+        .build();
   }
 
   /** The members to join, one {@code host:port} each. */
@@ -124,26 +143,25 @@ public record Settings(
 
   /** A copy with another idle timeout. */
   public Settings withIdleTimeoutSeconds(long seconds) {
-    return with("idleTimeoutSeconds", seconds);
+    return toBuilder().idleTimeoutSeconds(seconds).build();
   }
 
   /** A copy with another stop grace time. */
   public Settings withStopGraceSeconds(long seconds) {
-    return with("stopGraceSeconds", seconds);
+    return toBuilder().stopGraceSeconds(seconds).build();
   }
 
   /** A copy with another transfer budget and per-transfer bound. */
   public Settings withTransferMemory(long budgetBytes, long perTransferBytes) {
-    return with("transferMemoryBytes", budgetBytes).with("transferBufferBytes", perTransferBytes);
+    return toBuilder()
+        .transferMemoryBytes(budgetBytes)
+        .transferBufferBytes(perTransferBytes)
+        .build();
   }
 
   /** A copy with another pause limit. */
   public Settings withMaxPauseSeconds(long max) {
-    return with("maxPauseSeconds", max);
-  }
-
-  private Settings with(String field, Object value) {
-    return fromJson(toJson().put(field, value));
+    return toBuilder().maxPauseSeconds(max).build();
   }
 
   public JsonObject toJson() {

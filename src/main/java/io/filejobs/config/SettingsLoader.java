@@ -93,28 +93,33 @@ public final class SettingsLoader {
     }
     String tempDir = text(flat, Setting.TEMP_DIR);
     Settings settings =
-        new Settings(
-            nonBlank(flat, Setting.HTTP_HOST),
-            (int) number(flat, Setting.HTTP_PORT, 0, 65535),
-            nonBlank(flat, Setting.UPLOADS_DIR),
-            tempDir.isBlank() ? Settings.defaultTempDir() : tempDir,
-            nonBlank(flat, Setting.USERS_FILE),
-            text(flat, Setting.JWT_SECRET),
-            (int) number(flat, Setting.TOKEN_TTL_SECONDS, 1, Integer.MAX_VALUE),
-            (int) number(flat, Setting.SIGNIN_MAX_FAILURES, 1, Integer.MAX_VALUE),
-            number(flat, Setting.SIGNIN_LOCKOUT_SECONDS, 1, Long.MAX_VALUE / 1000),
-            number(flat, Setting.USERS_RELOAD_SECONDS, 1, 3600),
-            number(flat, Setting.MAX_UPLOAD_BYTES, 1, Long.MAX_VALUE),
-            number(flat, Setting.MAX_PAUSE_SECONDS, 1, Long.MAX_VALUE / 1000),
-            number(flat, Setting.IDLE_TIMEOUT_SECONDS, 1, Long.MAX_VALUE / 1000),
-            number(flat, Setting.STOP_GRACE_SECONDS, 0, 3600),
-            bool(flat, Setting.CLUSTER),
-            nonBlank(flat, Setting.CLUSTER_HOST),
-            (int) number(flat, Setting.CLUSTER_PORT, 1, 65535),
-            text(flat, Setting.CLUSTER_MEMBERS),
-            (int) number(flat, Setting.CLUSTER_BUS_PORT, 0, 65535),
-            number(flat, Setting.TRANSFER_MEMORY_BYTES, 0, Long.MAX_VALUE),
-            number(flat, Setting.TRANSFER_BUFFER_BYTES, MIN_TRANSFER_BUFFER, 1L << 30));
+        new SettingsBuilder()
+            .httpHost(nonBlank(flat, Setting.HTTP_HOST))
+            .httpPort((int) number(flat, Setting.HTTP_PORT, 0, 65535))
+            .uploadsDir(nonBlank(flat, Setting.UPLOADS_DIR))
+            .tempDir(tempDir.isBlank() ? Settings.defaultTempDir() : tempDir)
+            .usersFile(nonBlank(flat, Setting.USERS_FILE))
+            .jwtSecret(text(flat, Setting.JWT_SECRET))
+            .tokenTtlSeconds((int) number(flat, Setting.TOKEN_TTL_SECONDS, 1, Integer.MAX_VALUE))
+            .signinMaxFailures(
+                (int) number(flat, Setting.SIGNIN_MAX_FAILURES, 1, Integer.MAX_VALUE))
+            .signinLockoutSeconds(
+                number(flat, Setting.SIGNIN_LOCKOUT_SECONDS, 1, Long.MAX_VALUE / 1000))
+            .usersReloadSeconds(number(flat, Setting.USERS_RELOAD_SECONDS, 1, 3600))
+            .maxUploadBytes(number(flat, Setting.MAX_UPLOAD_BYTES, 1, Long.MAX_VALUE))
+            .maxPauseSeconds(number(flat, Setting.MAX_PAUSE_SECONDS, 1, Long.MAX_VALUE / 1000))
+            .idleTimeoutSeconds(
+                number(flat, Setting.IDLE_TIMEOUT_SECONDS, 1, Long.MAX_VALUE / 1000))
+            .stopGraceSeconds(number(flat, Setting.STOP_GRACE_SECONDS, 0, 3600))
+            .cluster(bool(flat, Setting.CLUSTER))
+            .clusterHost(nonBlank(flat, Setting.CLUSTER_HOST))
+            .clusterPort((int) number(flat, Setting.CLUSTER_PORT, 1, 65535))
+            .clusterMembers(text(flat, Setting.CLUSTER_MEMBERS))
+            .clusterBusPort((int) number(flat, Setting.CLUSTER_BUS_PORT, 0, 65535))
+            .transferMemoryBytes(number(flat, Setting.TRANSFER_MEMORY_BYTES, 0, Long.MAX_VALUE))
+            .transferBufferBytes(
+                number(flat, Setting.TRANSFER_BUFFER_BYTES, MIN_TRANSFER_BUFFER, 1L << 30))
+            .build();
     if (settings.transferMemoryBytes() != 0
         && settings.transferMemoryBytes() < settings.transferBufferBytes()) {
       throw new IllegalArgumentException(

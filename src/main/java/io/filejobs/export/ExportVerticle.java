@@ -89,7 +89,8 @@ public final class ExportVerticle extends VerticleBase {
               }
               storage
                   .list(user)
-                  .onSuccess(files -> message.reply(new JsonObject().put(JobBus.FILES_FIELD, files)))
+                  .onSuccess(
+                      files -> message.reply(new JsonObject().put(JobBus.FILES_FIELD, files)))
                   .onFailure(e -> JobBus.fail(message, e));
             })
         .completion();

@@ -1,6 +1,7 @@
 package io.filejobs.export;
 
 import io.filejobs.transport.BufferBudget;
+import io.filejobs.transport.Buffers;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -10,7 +11,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.FileSystemException;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -98,7 +98,7 @@ final class FileSource implements ReadStream<Buffer> {
 
   /** Gives back a buffer this stream handed out. */
   static void release(Buffer buffer) {
-    BufferBudget.free(((BufferInternal) buffer).unwrap());
+    BufferBudget.free(Buffers.unwrap(buffer));
   }
 
   @Override
@@ -222,7 +222,8 @@ final class FileSource implements ReadStream<Buffer> {
 
   private void arrived(ByteBuf buffer, int size, AsyncResult<Integer> read) {
     reading = false;
-    Promise<Void> returned = readReturned; // take may start the next read, with a promise of its own
+    // take may start the next read, with a promise of its own
+    Promise<Void> returned = readReturned;
     try {
       take(buffer, size, read);
     } finally {
@@ -254,7 +255,7 @@ final class FileSource implements ReadStream<Buffer> {
     if (n < size) {
       readable = position; // a short read: the file was truncated, nothing more to read
     }
-    pending = BufferInternal.buffer(buffer);
+    pending = Buffers.wrap(buffer);
     deliver();
   }
 

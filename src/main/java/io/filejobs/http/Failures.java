@@ -3,16 +3,15 @@ package io.filejobs.http;
 import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.FailureReply;
 import io.filejobs.jobs.JobFailure;
+import io.filejobs.transport.Connections;
 import io.filejobs.transport.SocketBody;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.impl.VertxConnection;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.time.Duration;
@@ -49,7 +48,8 @@ final class Failures implements Handler<RoutingContext> {
     }
     Failure kind;
     String message;
-    int refused = 0; // a status the router or vertx-web decided, kept even where no failure names it
+    // a status the router or vertx-web decided, kept even where no failure names it
+    int refused = 0;
     if (failure instanceof ApiError e) {
       kind = e.failure();
       message = e.getMessage();
@@ -95,7 +95,8 @@ final class Failures implements Handler<RoutingContext> {
     if (status >= 500 && kind.retryAfterSeconds() == 0) {
       log.error("{} {} answered {}", ctx.request().method(), ctx.request().path(), status, failure);
     } else {
-      log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status, message);
+      log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status,
+          message);
     }
     // Only a job's own ending cuts its client off: a bus failure is an answer to a control call.
     boolean stopReading = failure instanceof JobFailure && kind.cutOff();
@@ -118,7 +119,7 @@ final class Failures implements Handler<RoutingContext> {
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
       // A body (an export) was under way: the client must see it incomplete.
-      closeNow(request.connection());
+      Connections.closeNow(request.connection());
       return;
     }
     // Headers a job set for a body it never began (an export's Content-Length) must not frame
@@ -167,23 +168,6 @@ final class Failures implements Handler<RoutingContext> {
                 ctx.vertx().setTimer(LINGER.toMillis(), id -> request.connection().close());
               }
             });
-  }
-
-  /**
-   * Closes {@code connection} at once, dropping whatever is still queued on it. Vert.x's own close
-   * (and a response's reset) first flushes the queue, which a client that stopped reading never
-   * lets happen: its connection, and the buffers queued on it, would stay for ever. This reaches
-   * into Vert.x's connection ({@code io.vertx.core.net.impl.VertxConnection}, public but not part
-   * of its API) and closes below Vert.x's handler, as Vert.x does itself when a server shuts down;
-   * Vert.x then sees the channel close and fails what was queued. Any other connection gets
-   * Vert.x's close.
-   */
-  static void closeNow(HttpConnection connection) {
-    if (connection instanceof VertxConnection netty) {
-      netty.channelHandlerContext().close();
-    } else {
-      connection.close();
-    }
   }
 
   /**

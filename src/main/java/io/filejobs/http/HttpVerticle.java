@@ -11,6 +11,7 @@ import io.filejobs.transport.BufferBudget;
 import io.filejobs.transport.SocketBody;
 import io.filejobs.transport.SocketReads;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
@@ -129,12 +130,12 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/export").handler(jsonBody()).handler(auth).handler(this::requireJson)
         .handler(this::export);
     router.post("/export/terminate").handler(auth).handler(this::terminateExport);
-    router.post("/upload/pause").handler(auth).handler(ctx -> control(ctx, JobBus.UPLOAD_PAUSE, "paused"));
-    router.post("/upload/resume").handler(auth).handler(ctx -> control(ctx, JobBus.UPLOAD_RESUME, "resumed"));
-    router.get("/upload/status").handler(auth).handler(ctx -> control(ctx, JobBus.UPLOAD_STATUS, null));
-    router.post("/export/pause").handler(auth).handler(ctx -> control(ctx, JobBus.EXPORT_PAUSE, "paused"));
-    router.post("/export/resume").handler(auth).handler(ctx -> control(ctx, JobBus.EXPORT_RESUME, "resumed"));
-    router.get("/export/status").handler(auth).handler(ctx -> control(ctx, JobBus.EXPORT_STATUS, null));
+    router.post("/upload/pause").handler(auth).handler(control(JobBus.UPLOAD_PAUSE, "paused"));
+    router.post("/upload/resume").handler(auth).handler(control(JobBus.UPLOAD_RESUME, "resumed"));
+    router.get("/upload/status").handler(auth).handler(control(JobBus.UPLOAD_STATUS, null));
+    router.post("/export/pause").handler(auth).handler(control(JobBus.EXPORT_PAUSE, "paused"));
+    router.post("/export/resume").handler(auth).handler(control(JobBus.EXPORT_RESUME, "resumed"));
+    router.get("/export/status").handler(auth).handler(control(JobBus.EXPORT_STATUS, null));
     router.get("/files").handler(auth).handler(this::files);
 
     router.route().failureHandler(failures);
@@ -167,7 +168,8 @@ public final class HttpVerticle extends VerticleBase {
   private void requireJson(RoutingContext ctx) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null || !HeaderParameters.mediaType(type).equals("application/json")) {
-      ctx.fail(ApiError.unsupportedMediaType("send a JSON body with Content-Type: application/json"));
+      ctx.fail(
+          ApiError.unsupportedMediaType("send a JSON body with Content-Type: application/json"));
       return;
     }
     ctx.next();
@@ -372,6 +374,13 @@ public final class HttpVerticle extends VerticleBase {
                       .put("bytes", bytes));
             })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * The route step of a pause, resume or status: {@link #control(RoutingContext, String, String)}.
+   */
+  private Handler<RoutingContext> control(String address, String done) {
+    return ctx -> control(ctx, address, done);
   }
 
   /**

@@ -71,8 +71,8 @@ final class IdleWatch {
             idleMillis,
             id -> {
               timers.remove(connection);
-              log.debug("closing a connection from {}: {} in {} ms", connection.remoteAddress(), why,
-                  idleMillis);
+              log.debug("closing a connection from {}: {} in {} ms", connection.remoteAddress(),
+                  why, idleMillis);
               connection.close();
             });
     timers.put(connection, timer);

@@ -53,7 +53,8 @@ final class TokenAuth implements Handler<RoutingContext> {
     String token = request.getHeader(HEADER);
     if (token == null) {
       String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-      if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      if (authorization != null
+          && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
         token = authorization.substring(BEARER.length());
       }
     }

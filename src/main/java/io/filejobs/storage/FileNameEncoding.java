@@ -20,7 +20,9 @@ public final class FileNameEncoding {
   /** The JVM's file-name encoding, as the JDK names it ({@code ANSI_X3.4-1968} for ASCII). */
   public static String current() {
     String jnu = System.getProperty("sun.jnu.encoding");
-    return jnu != null ? jnu : System.getProperty("native.encoding", Charset.defaultCharset().name());
+    return jnu != null
+        ? jnu
+        : System.getProperty("native.encoding", Charset.defaultCharset().name());
   }
 
   /** True when file names are encoded in UTF-8. */

@@ -78,7 +78,9 @@ public final class NodeTempDir {
   }
 
   // One JVM may run several nodes (tests do): the JVM holds file locks for the whole process,
-  // so its threads must take turns on the sweep lock themselves.
+  // so its threads must take turns on the sweep lock themselves. The sweep lock is held for the
+  // whole block and never referenced in it: hence "try".
+  @SuppressWarnings("try")
   private static synchronized NodeTempDir takeBlocking(Path temp, String leftovers)
       throws IOException {
     Files.createDirectories(temp);
@@ -90,7 +92,8 @@ public final class NodeTempDir {
       Path dir = temp.resolve(PREFIX + UUID.randomUUID());
       Files.createDirectory(dir);
       FileChannel channel =
-          FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          FileChannel.open(
+              dir.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       try {
         return new NodeTempDir(dir, channel, channel.lock());
       } catch (IOException | RuntimeException e) {

@@ -216,7 +216,8 @@ public final class Storage {
               BasicFileAttributes attributes;
               try {
                 attributes =
-                    Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    Files.readAttributes(
+                        entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
               } catch (NoSuchFileException vanished) {
                 continue;
               }

@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * copied into unaccounted direct memory by Netty, and a heap copy per upload had run a service
  * with {@code -Xmx64m} out of memory.
  *
- * <p>Why {@code PlatformDependent}: it is Netty's own reading of the JVM's direct-memory limit
- * ({@code -XX:MaxDirectMemorySize}, by default the heap's size), which has no public API.
+ * <p>Why {@code PlatformDependent} ({@code io.netty.util.internal}): it is Netty's own reading of
+ * the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by default the heap's size),
+ * which has no public API. On a Netty upgrade (Vert.x's BOM brings it), check that {@code
+ * maxDirectMemory()} is still there and still means that limit: the default budget is half of it.
  *
  * <p>Process-wide and thread-safe: every event loop draws on one budget.
  */

@@ -10,9 +10,15 @@ import io.vertx.core.net.impl.VertxConnection;
  * (for {@link SocketBody}, while a body is paused).
  *
  * <p>Both reach into Vert.x's connection ({@code io.vertx.core.net.impl.VertxConnection}, public
- * but not part of its API), as {@code http.Failures.closeNow} does; Vert.x has no option for
+ * but not part of its API), as {@link Connections#closeNow} does; Vert.x has no option for
  * either. Any other connection (or none) keeps Vert.x's own behaviour. Everything runs on the
  * connection's event loop.
+ *
+ * <p>On a Vert.x upgrade, check that HTTP/1 server connections are still {@code VertxConnection}s
+ * (otherwise reads stay at Netty's 64 KiB and a paused upload's socket is read on: {@code
+ * BoundedMemoryTest} would show the second), that Vert.x sets no read allocator of its own after
+ * {@link #allowLarge} (the benchmark's upload figures would fall back), and that its private field
+ * {@code autoRead} is still there ({@code VertxReads} logs it once if not).
  */
 public final class SocketReads {
 

@@ -25,6 +25,13 @@ import io.vertx.core.streams.WriteStream;
  * a small handler placed before Vert.x's in its pipeline relays the moment it can take bytes
  * again. Any other response keeps Vert.x's own back-pressure.
  *
+ * <p>On a Vert.x upgrade, check that HTTP/1 server connections are still {@code VertxConnection}s
+ * and that Vert.x's handler in their pipeline is still named {@code "handler"}: otherwise every
+ * sink falls back to Vert.x's own back-pressure without a word, and an export whose client stopped
+ * reading holds megabytes again ({@code BoundedMemoryTest}'s unread exports under a 64 MiB heap
+ * are what would show it). Also whether Vert.x's own queue now bounds bytes rather than writes:
+ * then this class can go.
+ *
  * <p>Everything runs on the connection's event loop.
  */
 public final class SocketSink implements WriteStream<Buffer> {

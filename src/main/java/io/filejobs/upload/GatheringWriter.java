@@ -1,6 +1,7 @@
 package io.filejobs.upload;
 
 import io.filejobs.transport.BufferBudget;
+import io.filejobs.transport.Buffers;
 import io.filejobs.transport.SocketReads;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
@@ -9,7 +10,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ final class GatheringWriter implements WriteStream<Buffer> {
         gathered = allocate(data.length());
       }
       if (gathered != null) {
-        gathered.writeBytes(((BufferInternal) data).getByteBuf());
+        gathered.writeBytes(Buffers.byteBuf(data));
         waiting.add(promise);
       } else {
         BufferBudget.hold(data.length());
@@ -133,7 +133,7 @@ final class GatheringWriter implements WriteStream<Buffer> {
       List<Promise<Void>> nextPromises = waiting;
       gathered = null;
       waiting = new ArrayList<>();
-      send(BufferInternal.buffer(next), nextPromises, next);
+      send(Buffers.wrap(next), nextPromises, next);
     } else if (!loose.isEmpty()) {
       Buffer next = loose.poll();
       looseBytes -= next.length();

@@ -1,11 +1,9 @@
 package io.filejobs.upload;
 
 import io.filejobs.http.HeaderParameters;
+import io.filejobs.transport.Buffers;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
@@ -125,7 +123,9 @@ final class MultipartForm {
     return this;
   }
 
-  /** Called once, with a {@link FormException}, when the body breaks the form's framing or limits. */
+  /**
+   * Called once, with a {@link FormException}, when the body breaks the form's framing or limits.
+   */
   MultipartForm exceptionHandler(Handler<Throwable> handler) {
     this.exceptionHandler = handler;
     return this;
@@ -180,7 +180,7 @@ final class MultipartForm {
 
   /** Reads {@code buffer} until it is used up, the file part is paused, or the form is over. */
   private void read(Buffer buffer) {
-    ByteBuf buf = ((BufferInternal) buffer).getByteBuf();
+    ByteBuf buf = Buffers.byteBuf(buffer);
     byte[] array;
     int base;
     if (buf.hasArray()) {
@@ -216,7 +216,8 @@ final class MultipartForm {
     if (carryLength > 0) {
       int need = m - carryLength;
       int compare = Math.min(need, length - pos);
-      if (Arrays.equals(delimiter, carryLength, carryLength + compare, array, base + pos, base + pos + compare)) {
+      if (Arrays.equals(
+          delimiter, carryLength, carryLength + compare, array, base + pos, base + pos + compare)) {
         if (compare == need) {
           carryLength = 0;
           delimiterFound();

@@ -76,7 +76,10 @@ public final class UploadVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    Future<Void> stopped = jobs == null ? Future.succeededFuture() : jobs.stop(settings.stopGraceSeconds() * 1000);
+    Future<Void> stopped =
+        jobs == null
+            ? Future.succeededFuture()
+            : jobs.stop(settings.stopGraceSeconds() * 1000);
     return stopped
         .compose(v -> temp == null ? Future.succeededFuture() : temp.remove(vertx))
         .compose(v -> staging == null ? Future.succeededFuture() : staging.remove(vertx));
