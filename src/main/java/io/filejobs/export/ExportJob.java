@@ -13,21 +13,20 @@ import io.filejobs.jobs.Lifecycle.Phase;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.Storage;
 import io.filejobs.transport.BufferBudget;
-import io.filejobs.transport.SocketSink;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.FileSystemException;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import io.vertx.core.streams.WriteStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One export: a stored file of the user, streamed as the body of the HTTP response with
- * back-pressure (the file is read only as fast as the client takes it).
+ * One export: a stored file of the user, written with back-pressure (the file is read only as
+ * fast as the client takes it) into the stream its exchange opens for it ({@link
+ * Handoff#answer}: the HTTP layer sets the answer's status and headers).
  *
  * <p>Its {@link Lifecycle} holds the slot, the phase, pause and the events; this class reads the
  * file and writes it to the response. Everything here runs on the request's context (see {@link
@@ -132,13 +131,10 @@ final class ExportJob {
     long size = opened.length();
     life.total(size);
     log.info("export of {} ({} bytes) by {} started", filename, size, user);
-    response
-        .setStatusCode(200)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
-        .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
-        .putHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(filename));
-    Transfer sending =
-        new Transfer(file, SocketSink.of(handoff.request()), size).whenWritten(FileSource::release);
+    // The HTTP layer opens the answer (status, headers); the bytes go into what it returns.
+    WriteStream<Buffer> sink =
+        handoff.answer(new JsonObject().put(JobBus.FILENAME, filename).put(JobBus.TOTAL, size));
+    Transfer sending = new Transfer(file, sink, size).whenWritten(FileSource::release);
     life.watch();
     life.moving(sending);
     sending
@@ -155,7 +151,7 @@ final class ExportJob {
               life.finishing();
               // Every byte is with the socket: free the slot before the response ends, so that a
               // client that asks again the moment it has the file finds the export over.
-              return closeAndRelease().compose(v -> response.end()).map(bytes);
+              return closeAndRelease().compose(v -> sink.end()).map(bytes);
             })
         .onSuccess(this::finished)
         .onFailure(this::transferFailed);
@@ -174,13 +170,6 @@ final class ExportJob {
   /** Closes the file, if open; never fails. How an export cleans up, whatever ends it. */
   private Future<Void> closeFile() {
     return file == null ? Future.succeededFuture() : file.close();
-  }
-
-  /** {@code attachment} with the name as ASCII and as RFC 5987 UTF-8. */
-  static String contentDisposition(String name) {
-    String ascii = name.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "_");
-    String utf8 = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
-    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + utf8;
   }
 
   private void finished(long bytes) {

@@ -10,8 +10,10 @@ import io.filejobs.storage.FileNames;
 import io.filejobs.transport.BufferBudget;
 import io.filejobs.transport.SocketBody;
 import io.filejobs.transport.SocketReads;
+import io.filejobs.transport.SocketSink;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
@@ -23,6 +25,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.streams.WriteStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -310,7 +314,7 @@ public final class HttpVerticle extends VerticleBase {
   private void export(RoutingContext ctx) {
     String filename = requiredString(jsonObject(ctx), "filename");
     idle.handedOff(ctx);
-    Handoff handoff = Handoff.park(vertx, ctx.request());
+    Handoff handoff = Handoff.parkAnswering(vertx, ctx.request(), facts -> fileAnswer(ctx, facts));
     JsonObject start =
         new JsonObject()
             .put(JobBus.USER, TokenAuth.user(ctx))
@@ -323,6 +327,28 @@ public final class HttpVerticle extends VerticleBase {
         .compose(accepted -> handoff.outcome())
         // on success the job has already ended the response with the file's last byte
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Opens the answer of an export whose file is open ({@code {"filename","total"}}): 200 with its
+   * length, as an attachment; its bytes go into the returned stream, which stops the job as soon
+   * as the client's socket holds more than it takes (see {@link SocketSink}).
+   */
+  private static WriteStream<Buffer> fileAnswer(RoutingContext ctx, JsonObject facts) {
+    ctx.response()
+        .setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+        .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(facts.getLong(JobBus.TOTAL)))
+        .putHeader(
+            HttpHeaders.CONTENT_DISPOSITION, contentDisposition(facts.getString(JobBus.FILENAME)));
+    return SocketSink.of(ctx.request());
+  }
+
+  /** {@code attachment} with the name as ASCII and as RFC 5987 UTF-8. */
+  static String contentDisposition(String name) {
+    String ascii = name.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "_");
+    String utf8 = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + utf8;
   }
 
   /**

@@ -2,6 +2,9 @@ package io.filejobs.jobs;
 
 import io.filejobs.transport.SocketBody;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+import java.util.function.Function;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -27,14 +30,20 @@ public final class Handoff implements Shareable {
   private final String id;
   private final HttpServerRequest request;
   private final SocketBody body;
+  private final Function<JsonObject, WriteStream<Buffer>> answer;
   private final Context context;
   private final Thread thread;
   private final Promise<JsonObject> outcome;
 
-  private Handoff(HttpServerRequest request, SocketBody body, Context context) {
+  private Handoff(
+      HttpServerRequest request,
+      SocketBody body,
+      Function<JsonObject, WriteStream<Buffer>> answer,
+      Context context) {
     this.id = UUID.randomUUID().toString();
     this.request = request;
     this.body = body;
+    this.answer = answer;
     this.context = context;
     this.thread = Thread.currentThread();
     this.outcome = Promise.promise();
@@ -49,11 +58,23 @@ public final class Handoff implements Shareable {
   }
 
   /**
+   * Parks {@code request} for a job that answers it with bytes: {@code answer} opens the answer
+   * from what the job tells of it ({@code {"filename","total"}}: the HTTP layer sets its status
+   * and headers) and returns the stream to write the bytes into.
+   */
+  public static Handoff parkAnswering(
+      Vertx vertx, HttpServerRequest request, Function<JsonObject, WriteStream<Buffer>> answer) {
+    Handoff handoff = new Handoff(request, null, answer, vertx.getOrCreateContext());
+    map(vertx).put(handoff.id, handoff);
+    return handoff;
+  }
+
+  /**
    * Parks {@code request} with its {@code body}, held back since the request began (see {@link
    * SocketBody}), for a job that streams it.
    */
   public static Handoff park(Vertx vertx, HttpServerRequest request, SocketBody body) {
-    Handoff handoff = new Handoff(request, body, vertx.getOrCreateContext());
+    Handoff handoff = new Handoff(request, body, null, vertx.getOrCreateContext());
     map(vertx).put(handoff.id, handoff);
     return handoff;
   }
@@ -83,6 +104,19 @@ public final class Handoff implements Shareable {
   /** The request's body, held back at the socket, when the job is to stream it; else null. */
   public SocketBody body() {
     return body;
+  }
+
+  /**
+   * Opens the answer with what the job tells of it ({@code {"filename","total"}}); the stream to
+   * write its bytes into, and to end once they are all written.
+   *
+   * @throws IllegalStateException when the request was not parked for an answer of bytes
+   */
+  public WriteStream<Buffer> answer(JsonObject facts) {
+    if (answer == null) {
+      throw new IllegalStateException("this exchange takes no answer of bytes");
+    }
+    return answer.apply(facts);
   }
 
   public Context context() {
