@@ -5,22 +5,31 @@ import io.vertx.core.eventbus.Message;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event-bus contract of filejobs: every address, JSON field and failure code. Bodies are JSON
- * objects; a failed request is {@code message.fail(code, text)} with an HTTP-like code. The README
- * documents each request with its reply and each event with a sample.
+ * The event-bus contract of filejobs: every address, JSON field and failure code, and the texts
+ * that jobs and the {@link JobRegistry} answer with. Bodies are JSON objects; a failed request is
+ * {@code message.fail(code, text)} with an HTTP-like code. The README documents each request with
+ * its reply and each event with a sample.
  *
  * <p>Control requests ({@code terminate}, {@code pause}, {@code resume}, {@code status}) take
- * {@code {"user"}} and may come from anything on the bus. The two {@code start} requests carry the
- * id of a {@link Handoff} (the HTTP request whose bytes the job moves), which lives in this
- * process only: the HTTP verticle sends them local-only.
+ * {@code {"user"}} and may come from anything on the bus, on any node.
+ *
+ * <p><b>Internal</b>, not for other services (they may change between builds; run one build per
+ * cluster): the two {@code *.start} addresses ({@link #UPLOAD_START}, {@link #EXPORT_START}) are
+ * node-local: a start carries the id of a {@link Handoff} (the HTTP request whose bytes the job
+ * moves), which lives in this process only, so the HTTP verticle sends it local-only. So is the
+ * {@link JobRegistry}'s own wiring: the per-node route addresses ({@link #route}) with the {@link
+ * #ACTION} header and its action names, by which a node forwards a control to the job's node, and
+ * the names of its maps ({@link #claimsMap} cluster-wide, {@link #handlesMap} node-local).
  */
 public final class JobBus {
 
+  /** Internal, node-local: starts an upload on this node (see the class comment). */
   public static final String UPLOAD_START = "filejobs.upload.start";
   public static final String UPLOAD_TERMINATE = "filejobs.upload.terminate";
   public static final String UPLOAD_PAUSE = "filejobs.upload.pause";
   public static final String UPLOAD_RESUME = "filejobs.upload.resume";
   public static final String UPLOAD_STATUS = "filejobs.upload.status";
+  /** Internal, node-local: starts an export on this node (see the class comment). */
   public static final String EXPORT_START = "filejobs.export.start";
   public static final String EXPORT_TERMINATE = "filejobs.export.terminate";
   public static final String EXPORT_PAUSE = "filejobs.export.pause";
@@ -54,6 +63,34 @@ public final class JobBus {
   public static final String KIND_EXPORT = "export";
   public static final String RUNNING = "running";
   public static final String PAUSED = "paused";
+
+  // --- internal: the registry's own wiring (see the class comment) ---
+
+  /** Internal: the header of a control forwarded to a route, naming the action it asks for. */
+  static final String ACTION = "action";
+
+  static final String ACTION_TERMINATE = "terminate";
+  static final String ACTION_PAUSE = "pause";
+  static final String ACTION_RESUME = "resume";
+  static final String ACTION_STATUS = "status";
+
+  /**
+   * Internal: where the registry of {@code kind} on the node {@code node} takes the controls of
+   * its jobs, for as long as the verticle that owns them runs. Cluster-wide.
+   */
+  static String route(String kind, String node) {
+    return "filejobs.route." + kind + "." + node;
+  }
+
+  /** Internal: the cluster-wide async map of the claims of {@code kind} ({@code user -> tag}). */
+  public static String claimsMap(String kind) {
+    return "filejobs.claims." + kind;
+  }
+
+  /** Internal: the node's shared local map of its jobs of {@code kind} ({@code user -> Job}). */
+  public static String handlesMap(String kind) {
+    return "filejobs.jobs." + kind;
+  }
 
   /** The request body is not what the address expects. */
   public static final int BAD_REQUEST = Failure.BAD_REQUEST.status();
@@ -104,6 +141,25 @@ public final class JobBus {
   public static String idleMessage(String kind, long seconds) {
     return "no byte moved for " + seconds + " s: the " + kind + " was ended";
   }
+
+  /** Why a new job is refused while the user runs one of {@code kind} on any node (409). */
+  public static String alreadyRunning(String kind) {
+    return "you are already " + kind + "ing a file: terminate it or wait until it ends";
+  }
+
+  /** Why a control is not answered: the node that runs the user's job does not answer (503). */
+  public static String notAnswering(String kind) {
+    return "the node running your " + kind + " does not answer";
+  }
+
+  /** Why a new job is refused on a node that is stopping (503 stopping). */
+  public static final String STOPPING_MESSAGE = "the service is stopping: try again in a moment";
+
+  /** Why a control whose body names no user is refused (400). */
+  public static final String NO_USER_MESSAGE = "the body needs a \"user\"";
+
+  /** Why a control forwarded to a route is refused when its action is none of the four (400). */
+  static final String NO_SUCH_ACTION_MESSAGE = "no such action";
 
   /** Options for a request that stays in this process (the start requests, the HTTP calls). */
   public static DeliveryOptions localOnly() {

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *       #REFRESH_MS} ms), so a node that dies frees its users' slots within that time.
  *   <li>The <b>handle</b> (the {@link Job}) sits in this node's shared local map, where a control
  *       request that reaches this node finds it.
- *   <li>The <b>route</b>: each registry listens on its own {@link #routeAddress} (a cluster-wide
+ *   <li>The <b>route</b>: each registry listens on its own {@link JobBus#route} (a cluster-wide
  *       consumer) for as long as its verticle runs, and a claim names the registry that took it.
  *       A control request may arrive on any node's public address ({@code
  *       filejobs.upload.terminate}, ...): a job of this node is asked directly; otherwise the
@@ -56,8 +56,6 @@ public final class JobRegistry {
   /** How long a forwarded control request waits for the job's node. */
   static final long FORWARD_TIMEOUT_MS = 5_000;
 
-  static final String ACTION = "action";
-
   private final Vertx vertx;
   private final String kind;
   private final LocalMap<String, Job> local;
@@ -73,9 +71,9 @@ public final class JobRegistry {
   private JobRegistry(Vertx vertx, String kind, AsyncMap<String, String> claims) {
     this.vertx = vertx;
     this.kind = kind;
-    this.local = vertx.sharedData().getLocalMap("filejobs.jobs." + kind);
+    this.local = vertx.sharedData().getLocalMap(JobBus.handlesMap(kind));
     this.claims = claims;
-    this.route = routeAddress(kind, node);
+    this.route = JobBus.route(kind, node);
   }
 
   /**
@@ -85,7 +83,7 @@ public final class JobRegistry {
   public static Future<JobRegistry> create(Vertx vertx, String kind) {
     return vertx
         .sharedData()
-        .<String, String>getAsyncMap("filejobs.claims." + kind)
+        .<String, String>getAsyncMap(JobBus.claimsMap(kind))
         .map(claims -> new JobRegistry(vertx, kind, claims))
         .compose(
             registry ->
@@ -94,11 +92,6 @@ public final class JobRegistry {
                     .consumer(registry.route, registry::control)
                     .completion()
                     .map(registry));
-  }
-
-  /** Where the registry {@code node} of {@code kind} takes the controls of its jobs. */
-  static String routeAddress(String kind, String node) {
-    return "filejobs.route." + kind + "." + node;
   }
 
   /** The registry that took a claim, from its tag ({@code node/job}). */
@@ -144,7 +137,7 @@ public final class JobRegistry {
             previous -> {
               if (previous != null) {
                 return Future.failedFuture(
-                    new JobFailure(Failure.CONFLICT, "you are already " + kind + "ing a file: terminate it or wait until it ends"));
+                    new JobFailure(Failure.CONFLICT, JobBus.alreadyRunning(kind)));
               }
               local.put(user, job);
               Claim claim = new Claim(job, tag);
@@ -226,7 +219,7 @@ public final class JobRegistry {
   }
 
   private JobFailure stoppingFailure() {
-    return new JobFailure(Failure.STOPPING, "the service is stopping: try again in a moment");
+    return new JobFailure(Failure.STOPPING, JobBus.STOPPING_MESSAGE);
   }
 
   /**
@@ -273,22 +266,22 @@ public final class JobRegistry {
       // The handle goes before the claim: a job whose release is under way answers 404 only once
       // its claim is gone too, as an ended job that is asked directly does.
       freedWhere(c -> c.released && c.job.user().equals(user))
-          .onComplete(v -> message.fail(JobBus.NOT_FOUND, "you are not " + kind + "ing anything"));
+          .onComplete(v -> message.fail(JobBus.NOT_FOUND, JobBus.nothingRunning(kind)));
       return;
     }
-    act(job, message.headers().get(ACTION))
+    act(job, message.headers().get(JobBus.ACTION))
         .onSuccess(message::reply)
         .onFailure(e -> JobBus.fail(message, e));
   }
 
   private static Future<JsonObject> act(Job job, String action) {
     return switch (String.valueOf(action)) {
-      case "terminate" -> job.terminate();
-      case "pause" -> job.pause();
-      case "resume" -> job.resume();
-      case "status" -> job.status();
+      case JobBus.ACTION_TERMINATE -> job.terminate();
+      case JobBus.ACTION_PAUSE -> job.pause();
+      case JobBus.ACTION_RESUME -> job.resume();
+      case JobBus.ACTION_STATUS -> job.status();
       default -> Future.failedFuture(
-          new JobFailure(Failure.BAD_REQUEST, "no such action"));
+          new JobFailure(Failure.BAD_REQUEST, JobBus.NO_SUCH_ACTION_MESSAGE));
     };
   }
 
@@ -309,7 +302,7 @@ public final class JobRegistry {
     return message -> {
       String user = message.body() == null ? null : message.body().getString(JobBus.USER);
       if (user == null) {
-        message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\"");
+        message.fail(JobBus.BAD_REQUEST, JobBus.NO_USER_MESSAGE);
         return;
       }
       Job here = local.get(user);
@@ -320,7 +313,7 @@ public final class JobRegistry {
             .onFailure(
                 e -> {
                   if (e instanceof TimeoutException) { // as when a forwarded request times out
-                    message.fail(JobBus.UNAVAILABLE, notAnswering());
+                    message.fail(JobBus.UNAVAILABLE, JobBus.notAnswering(kind));
                   } else {
                     JobBus.fail(message, e);
                   }
@@ -336,10 +329,10 @@ public final class JobRegistry {
                       : vertx
                           .eventBus()
                           .<JsonObject>request(
-                              routeAddress(kind, nodeOf(holder)),
+                              JobBus.route(kind, nodeOf(holder)),
                               new JsonObject().put(JobBus.USER, user),
                               new DeliveryOptions()
-                                  .addHeader(ACTION, action)
+                                  .addHeader(JobBus.ACTION, action)
                                   .setSendTimeout(FORWARD_TIMEOUT_MS)))
           .onSuccess(reply -> message.reply(reply.body()))
           .onFailure(
@@ -361,7 +354,7 @@ public final class JobRegistry {
                             if (now.succeeded() && now.result() == null) {
                               message.fail(JobBus.NOT_FOUND, nothingRunning);
                             } else {
-                              message.fail(JobBus.UNAVAILABLE, notAnswering());
+                              message.fail(JobBus.UNAVAILABLE, JobBus.notAnswering(kind));
                             }
                           });
                 }
@@ -376,10 +369,6 @@ public final class JobRegistry {
     }
   }
 
-  private String notAnswering() {
-    return "the node running your " + kind + " does not answer";
-  }
-
   /** Registers the public terminate, pause, resume and status consumers of this kind. */
   public Future<Void> serveControls(
       EventBus bus,
@@ -389,10 +378,10 @@ public final class JobRegistry {
       String status,
       String nothingRunning) {
     return Future.all(
-            bus.consumer(terminate, forward("terminate", nothingRunning)).completion(),
-            bus.consumer(pause, forward("pause", nothingRunning)).completion(),
-            bus.consumer(resume, forward("resume", nothingRunning)).completion(),
-            bus.consumer(status, forward("status", nothingRunning)).completion())
+            bus.consumer(terminate, forward(JobBus.ACTION_TERMINATE, nothingRunning)).completion(),
+            bus.consumer(pause, forward(JobBus.ACTION_PAUSE, nothingRunning)).completion(),
+            bus.consumer(resume, forward(JobBus.ACTION_RESUME, nothingRunning)).completion(),
+            bus.consumer(status, forward(JobBus.ACTION_STATUS, nothingRunning)).completion())
         .mapEmpty();
   }
 }
