@@ -1,0 +1,198 @@
+package io.filejobs.jobs;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Routes the control requests of one kind (terminate, pause, resume, status) to the node whose
+ * job they are for. Each node listens on a route of its own, {@link JobBus#route} (a cluster-wide
+ * consumer), for as long as the verticle that owns its jobs runs, and a claim's tag names the node
+ * that took it ({@link ClusterClaims#nodeOf}).
+ *
+ * <p>What it guarantees: a control {@code {"user"}} reaching any node's public address is
+ * answered
+ *
+ * <ul>
+ *   <li>by the job's node, with the job's own answer (a job of this node is asked directly: its
+ *       handle in {@link LocalHandles} means it holds its claim; otherwise the request goes to the
+ *       route its claim names);
+ *   <li>or 404 only once the user's slot is free: when the user holds no claim, or the job has
+ *       let its claim go and the claim is gone (or its removal failed twice, see {@link
+ *       ClusterClaims#free});
+ *   <li>or 503 when the job's node does not answer within {@value #FORWARD_TIMEOUT_MS} ms, or
+ *       cannot be reached while the claim still holds the slot;
+ *   <li>or 400 when the body names no user.
+ * </ul>
+ *
+ * <p>Why one address per node and not one per job: a clustered message that reaches a node just
+ * after its consumer is gone is dropped without a word (Vert.x 5.1), so a control sent to a job
+ * that ended meanwhile waited the whole {@value #FORWARD_TIMEOUT_MS} ms timeout; and a per-job
+ * consumer cost a write to the cluster's subscriptions at each start and end.
+ */
+final class ControlRoutes {
+
+  /** How long a forwarded control request waits for the job's node. */
+  static final long FORWARD_TIMEOUT_MS = 5_000;
+
+  private final Vertx vertx;
+  private final String kind;
+  private final ClusterClaims claims;
+  private final LocalHandles handles;
+  /** Where other nodes send the controls of this node's jobs. */
+  private final String route;
+
+  ControlRoutes(
+      Vertx vertx, String kind, String node, ClusterClaims claims, LocalHandles handles) {
+    this.vertx = vertx;
+    this.kind = kind;
+    this.claims = claims;
+    this.handles = handles;
+    this.route = JobBus.route(kind, node);
+  }
+
+  /**
+   * Listens on this node's route. Call from the verticle that owns the jobs: the route lives as
+   * long as that verticle.
+   */
+  Future<Void> listen() {
+    return vertx.eventBus().consumer(route, this::control).completion();
+  }
+
+  /** Registers the public terminate, pause, resume and status consumers of this kind. */
+  Future<Void> serve(
+      EventBus bus,
+      String terminate,
+      String pause,
+      String resume,
+      String status,
+      String nothingRunning) {
+    return Future.all(
+            bus.consumer(terminate, forward(JobBus.ACTION_TERMINATE, nothingRunning)).completion(),
+            bus.consumer(pause, forward(JobBus.ACTION_PAUSE, nothingRunning)).completion(),
+            bus.consumer(resume, forward(JobBus.ACTION_RESUME, nothingRunning)).completion(),
+            bus.consumer(status, forward(JobBus.ACTION_STATUS, nothingRunning)).completion())
+        .mapEmpty();
+  }
+
+  /** Answers a control forwarded to this node's route, with the job this node runs. */
+  private void control(Message<JsonObject> message) {
+    String user = message.body() == null ? null : message.body().getString(JobBus.USER);
+    Job job = user == null ? null : handles.get(user);
+    if (job == null) {
+      // The handle goes before the claim: a job whose release is under way answers 404 only once
+      // its claim is gone too, as an ended job that is asked directly does.
+      handles
+          .freedReleased(user)
+          .onComplete(v -> message.fail(JobBus.NOT_FOUND, JobBus.nothingRunning(kind)));
+      return;
+    }
+    act(job, message.headers().get(JobBus.ACTION))
+        .onSuccess(message::reply)
+        .onFailure(e -> JobBus.fail(message, e));
+  }
+
+  private static Future<JsonObject> act(Job job, String action) {
+    return switch (String.valueOf(action)) {
+      case JobBus.ACTION_TERMINATE -> job.terminate();
+      case JobBus.ACTION_PAUSE -> job.pause();
+      case JobBus.ACTION_RESUME -> job.resume();
+      case JobBus.ACTION_STATUS -> job.status();
+      default -> Future.failedFuture(
+          new JobFailure(Failure.BAD_REQUEST, JobBus.NO_SUCH_ACTION_MESSAGE));
+    };
+  }
+
+  /**
+   * Answers a public control request ({@code {"user"}}) by forwarding it to the user's job,
+   * wherever it runs: its answer, 404 with {@code nothingRunning} when there is none, 503 when its
+   * node does not answer, 400 without a user.
+   *
+   * <p>A job this node runs is asked directly: its handle in the local map means it holds its
+   * claim (the handle goes in after the claim is taken and out before it is freed), so neither
+   * the claim nor the bus needs asking. In a cluster that saves a read of the cluster map and a
+   * trip through the bus whenever the request reaches the job's own node.
+   *
+   * <p>Otherwise the claim decides whether a job runs (without one the answer is 404 at once) and
+   * names the node's route, on whichever node, that the request goes to.
+   */
+  private Handler<Message<JsonObject>> forward(String action, String nothingRunning) {
+    return message -> {
+      String user = message.body() == null ? null : message.body().getString(JobBus.USER);
+      if (user == null) {
+        message.fail(JobBus.BAD_REQUEST, JobBus.NO_USER_MESSAGE);
+        return;
+      }
+      Job here = handles.get(user);
+      if (here != null) {
+        act(here, action)
+            .timeout(FORWARD_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            .onSuccess(message::reply)
+            .onFailure(
+                e -> {
+                  if (e instanceof TimeoutException) { // as when a forwarded request times out
+                    message.fail(JobBus.UNAVAILABLE, JobBus.notAnswering(kind));
+                  } else {
+                    JobBus.fail(message, e);
+                  }
+                });
+        return;
+      }
+      claims
+          .holder(user)
+          .compose(
+              holder ->
+                  holder == null
+                      ? Future.failedFuture(new NoClaim())
+                      : vertx
+                          .eventBus()
+                          .<JsonObject>request(
+                              JobBus.route(kind, ClusterClaims.nodeOf(holder)),
+                              new JsonObject().put(JobBus.USER, user),
+                              new DeliveryOptions()
+                                  .addHeader(JobBus.ACTION, action)
+                                  .setSendTimeout(FORWARD_TIMEOUT_MS)))
+          .onSuccess(reply -> message.reply(reply.body()))
+          .onFailure(e -> forwardFailed(message, user, e, nothingRunning));
+    };
+  }
+
+  private void forwardFailed(
+      Message<JsonObject> message, String user, Throwable e, String nothingRunning) {
+    if (e instanceof NoClaim) {
+      message.fail(JobBus.NOT_FOUND, nothingRunning);
+    } else if (e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      JobBus.fail(message, r); // the job's own failure, its code kept
+    } else {
+      // No answer, or no route: the job's node is in trouble, has stopped, or went away with the
+      // request (a message to a consumer that is gone is dropped, and Vert.x reports a timeout).
+      // The claim tells whether the job still holds the slot: if it does, "nothing runs" would be
+      // untrue (a new job would get 409).
+      claims
+          .holder(user)
+          .onComplete(
+              now -> {
+                if (now.succeeded() && now.result() == null) {
+                  message.fail(JobBus.NOT_FOUND, nothingRunning);
+                } else {
+                  message.fail(JobBus.UNAVAILABLE, JobBus.notAnswering(kind));
+                }
+              });
+    }
+  }
+
+  /** The user holds no claim of this kind: nothing runs. */
+  private static final class NoClaim extends RuntimeException {
+    NoClaim() {
+      super("no claim", null, false, false);
+    }
+  }
+}
