@@ -46,7 +46,7 @@ public final class ExportVerticle extends VerticleBase {
                       JobBus.EXPORT_PAUSE,
                       JobBus.EXPORT_RESUME,
                       JobBus.EXPORT_STATUS,
-                      "you are not exporting anything"), serveFiles(bus));
+                      JobBus.nothingRunning(JobBus.KIND_EXPORT)), serveFiles(bus));
             });
   }
 

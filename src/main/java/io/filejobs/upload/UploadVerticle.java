@@ -66,7 +66,7 @@ public final class UploadVerticle extends VerticleBase {
                       JobBus.UPLOAD_PAUSE,
                       JobBus.UPLOAD_RESUME,
                       JobBus.UPLOAD_STATUS,
-                      "you are not uploading anything"));
+                      JobBus.nothingRunning(JobBus.KIND_UPLOAD)));
             });
   }
 
