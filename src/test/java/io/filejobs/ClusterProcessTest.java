@@ -3,6 +3,7 @@ package io.filejobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.filejobs.jobs.JobBus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -70,6 +71,19 @@ class ClusterProcessTest {
       long killed = System.nanoTime();
       a.kill();
       upload.stop();
+
+      // Until the dead node's claim expires (not before 7 s: refreshed every 3 s, kept 10 s), a
+      // control for its job is answered 503, never a 404 that a new upload's 409 would belie.
+      HttpResponse<Buffer> orphan =
+          onB.get("/upload/status").putHeader("auth_token", token).send().await();
+      long answeredAfterMs = (System.nanoTime() - killed) / 1_000_000;
+      if (answeredAfterMs < 6_500) {
+        assertEquals(503, orphan.statusCode(), orphan.bodyAsString());
+        assertEquals(JobBus.notAnswering(JobBus.KIND_UPLOAD),
+            orphan.bodyAsJsonObject().getString("message"));
+      }
+      org.slf4j.LoggerFactory.getLogger(ClusterProcessTest.class).warn(
+          "a status for the dead node's job: {} after {} ms", orphan.statusCode(), answeredAfterMs);
 
       Path file = TestServer.randomFile(dir, "after.bin", 1000);
       HttpResponse<Buffer> again = null;

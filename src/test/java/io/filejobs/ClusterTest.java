@@ -217,6 +217,8 @@ class ClusterTest {
     assertFalse(Files.exists(dir.resolve("Uploads/Utkal/far.bin")));
     assertEquals(404, b.call("GET", "/upload/status", token).statusCode());
     assertEquals(404, a.call("GET", "/upload/status", token).statusCode());
+    assertEquals(JobBus.nothingRunning(JobBus.KIND_UPLOAD),
+        b.call("POST", "/upload/pause", token).bodyAsJsonObject().getString("message"));
     upload.stop();
     TestServer.await("node B heard node A's events", () ->
         events.stream().map(e -> e.getString("event")).toList().containsAll(List.of("started", "paused", "resumed", "terminated")));

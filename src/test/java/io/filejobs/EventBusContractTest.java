@@ -53,13 +53,19 @@ class EventBusContractTest {
   @DisplayName("bus terminate requests fail with 404 when nothing runs and 400 without a user")
   void busFailures(Vertx vertx) {
     TestServer.start(vertx, dir);
-    for (String address : new String[] {JobBus.UPLOAD_TERMINATE, JobBus.EXPORT_TERMINATE}) {
+    String[][] terminates = {
+        {JobBus.UPLOAD_TERMINATE, JobBus.KIND_UPLOAD},
+        {JobBus.EXPORT_TERMINATE, JobBus.KIND_EXPORT}};
+    for (String[] terminate : terminates) {
+      String address = terminate[0];
       ReplyException none = assertThrows(ReplyException.class, () ->
           vertx.eventBus().request(address, new JsonObject().put("user", "John")).await());
       assertEquals(404, none.failureCode());
+      assertEquals(JobBus.nothingRunning(terminate[1]), none.getMessage());
       ReplyException bad = assertThrows(ReplyException.class, () ->
           vertx.eventBus().request(address, new JsonObject()).await());
       assertEquals(400, bad.failureCode());
+      assertEquals(JobBus.NO_USER_MESSAGE, bad.getMessage());
     }
     ReplyException start = assertThrows(ReplyException.class, () ->
         vertx.eventBus().request(JobBus.UPLOAD_START,

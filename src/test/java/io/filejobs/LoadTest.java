@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.filejobs.auth.Passwords;
 import io.filejobs.auth.Tokens;
 import io.filejobs.auth.Users;
+import io.filejobs.jobs.JobBus;
 import io.filejobs.transport.BufferBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -348,9 +349,9 @@ class LoadTest {
     assertEquals(List.of(), registered, "jobs still registered after the load");
 
     for (String kind : List.of("upload", "export")) {
-      assertTrue(vertx.sharedData().getLocalMap("filejobs.jobs." + kind).isEmpty(),
+      assertTrue(vertx.sharedData().getLocalMap(JobBus.handlesMap(kind)).isEmpty(),
           "the local map of " + kind + " jobs is not empty");
-      int claims = vertx.sharedData().<String, String>getAsyncMap("filejobs.claims." + kind)
+      int claims = vertx.sharedData().<String, String>getAsyncMap(JobBus.claimsMap(kind))
           .compose(AsyncMap::size).await(STEP_SECONDS, TimeUnit.SECONDS);
       assertEquals(0, claims, "claims of " + kind + " slots left");
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.filejobs.jobs.JobBus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -148,7 +149,7 @@ class StalledClientsTest {
       assertEquals(404, status(job[0], job[1]).statusCode(), job[1] + " still registered");
     }
     for (String kind : List.of("upload", "export")) {
-      assertTrue(vertx.sharedData().getLocalMap("filejobs.jobs." + kind).isEmpty(),
+      assertTrue(vertx.sharedData().getLocalMap(JobBus.handlesMap(kind)).isEmpty(),
           kind + " jobs left in the local map");
     }
   }
