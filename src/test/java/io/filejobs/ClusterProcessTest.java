@@ -43,7 +43,8 @@ class ClusterProcessTest {
   }
 
   @Test
-  @DisplayName("when a node dies mid-upload, the other goes on, frees the user's slot within seconds, and nothing partial is published")
+  @DisplayName("when a node dies mid-upload, the other goes on, frees the user's slot within"
+      + " seconds, and nothing partial is published")
   void nodeDeath(Vertx vertx) throws Exception {
     int portA = ClusterTest.freePort();
     int portB = ClusterTest.freePort();
@@ -56,7 +57,8 @@ class ClusterProcessTest {
         ChildJvm b = ChildJvm.start(dir, env("b", portB, members))) {
       int httpA = a.port(60);
       int httpB = b.port(60);
-      WebClient onB = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpB));
+      WebClient onB = WebClient.create(vertx,
+          new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpB));
       String token = onB.post("/signin").sendJsonObject(
           new JsonObject().put("username", "Utkal").put("password", "utkal123")).await()
           .bodyAsJsonObject().getString("auth_token");
@@ -65,7 +67,8 @@ class ClusterProcessTest {
       Path tempA = dir.resolve("tmp-a");
       TestServer.await("the upload runs on node A", () ->
           TestServer.tempFiles(tempA).stream().anyMatch(p -> p.toFile().length() > 0));
-      assertEquals("running", onB.get("/upload/status").putHeader("auth_token", token).send().await()
+      assertEquals("running",
+          onB.get("/upload/status").putHeader("auth_token", token).send().await()
           .bodyAsJsonObject().getString("state"), "node B sees the job on node A");
 
       long killed = System.nanoTime();
@@ -103,9 +106,11 @@ class ClusterProcessTest {
       assertEquals(200, again.statusCode(), "the slot was never freed");
       assertTrue(freedAfterMs < 25_000, "the slot was freed only after " + freedAfterMs + " ms");
       TestServer.await("node B no longer routes to the dead node", () ->
-          onB.get("/upload/status").putHeader("auth_token", token).send().await().statusCode() == 404);
+          onB.get("/upload/status").putHeader("auth_token", token).send().await()
+              .statusCode() == 404);
       try (Stream<Path> stored = Files.list(dir.resolve("Uploads/Utkal"))) {
-        assertEquals(java.util.List.of("after.bin"), stored.map(p -> p.getFileName().toString()).toList(),
+        assertEquals(java.util.List.of("after.bin"),
+            stored.map(p -> p.getFileName().toString()).toList(),
             "only complete files are in Uploads/");
       }
       assertTrue(b.output().contains("cluster member left"), b.output());

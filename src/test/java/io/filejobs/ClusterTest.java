@@ -50,7 +50,8 @@ class ClusterTest {
   /** One node: its Vert.x, its HTTP port and a client for it. */
   record Node(Vertx vertx, int port, WebClient web, Path temp) {
     String signin(String user, String password) {
-      return web.post("/signin").sendJsonObject(new JsonObject().put("username", user).put("password", password))
+      return web.post("/signin")
+          .sendJsonObject(new JsonObject().put("username", user).put("password", password))
           .await().bodyAsJsonObject().getString("auth_token");
     }
 
@@ -63,7 +64,8 @@ class ClusterTest {
     }
 
     HttpResponse<Buffer> call(String method, String path, String token) {
-      return web.request(io.vertx.core.http.HttpMethod.valueOf(method), path).putHeader("auth_token", token)
+      return web.request(io.vertx.core.http.HttpMethod.valueOf(method), path)
+          .putHeader("auth_token", token)
           .send().await();
     }
 
@@ -129,8 +131,10 @@ class ClusterTest {
     }
     String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     Settings base = TestServer.settings(dir);
-    a = node(base.withTempDir(dir.resolve("tmp-a").toString()).withCluster("127.0.0.1", portA, members));
-    b = node(base.withTempDir(dir.resolve("tmp-b").toString()).withCluster("127.0.0.1", portB, members));
+    a = node(base.withTempDir(dir.resolve("tmp-a").toString())
+        .withCluster("127.0.0.1", portA, members));
+    b = node(base.withTempDir(dir.resolve("tmp-b").toString())
+        .withCluster("127.0.0.1", portB, members));
   }
 
   @AfterAll
@@ -145,8 +149,10 @@ class ClusterTest {
     }
   }
 
-  private SlowClients.Upload slowUploadThrough(Node node, String token, String name, int chunks) throws Exception {
-    SlowClients.Upload upload = SlowClients.Upload.start(client, http, node.port(), token, name, CHUNK, 10, chunks);
+  private SlowClients.Upload slowUploadThrough(Node node, String token, String name, int chunks)
+      throws Exception {
+    SlowClients.Upload upload =
+        SlowClients.Upload.start(client, http, node.port(), token, name, CHUNK, 10, chunks);
     TestServer.await("the upload runs on its node", () -> {
       try {
         return node.tempBytes() > 0;
@@ -158,7 +164,8 @@ class ClusterTest {
   }
 
   @Test
-  @DisplayName("a token from one node works on the other, and a file uploaded through one exports through the other")
+  @DisplayName("a token from one node works on the other, and a file uploaded through one"
+      + " exports through the other")
   void crossNodeExport() throws Exception {
     String token = a.signin("Blake", "blake123");
     Path file = TestServer.randomFile(dir, "shared.bin", 3_000_000);
@@ -175,7 +182,8 @@ class ClusterTest {
   }
 
   @Test
-  @DisplayName("a service on node B asking for a job of node A on the bus gets its failures by name: a second pause is conflict, status 409")
+  @DisplayName("a service on node B asking for a job of node A on the bus gets its failures by"
+      + " name: a second pause is conflict, status 409")
   void failuresCrossTheBusByName() throws Exception {
     String token = a.signin("John", "john123");
     SlowClients.Upload upload = slowUploadThrough(a, token, "named.bin", 2000);
@@ -188,14 +196,16 @@ class ClusterTest {
 
     assertTrue(second instanceof io.vertx.core.eventbus.ReplyException, String.valueOf(second));
     assertEquals(409, ((io.vertx.core.eventbus.ReplyException) second).failureCode());
-    assertTrue(second instanceof io.filejobs.jobs.FailureReply, "the failure lost its name: " + second);
+    assertTrue(second instanceof io.filejobs.jobs.FailureReply,
+        "the failure lost its name: " + second);
     assertEquals("conflict", ((io.filejobs.jobs.FailureReply) second).failure().code());
     assertEquals(200, b.call("DELETE", "/upload/terminate", token).statusCode());
     upload.stop();
   }
 
   @Test
-  @DisplayName("an upload running on node A is paused, asked for, resumed and terminated through node B")
+  @DisplayName("an upload running on node A is paused, asked for, resumed and terminated"
+      + " through node B")
   void crossNodeUploadControl() throws Exception {
     String token = b.signin("Utkal", "utkal123");
     List<JsonObject> events = new CopyOnWriteArrayList<>();
@@ -207,7 +217,8 @@ class ClusterTest {
     assertEquals("paused", paused.getString("state"), paused.encode());
     JsonObject status = b.call("GET", "/upload/status", token).bodyAsJsonObject();
     assertEquals("far.bin", status.getString("filename"));
-    assertEquals("running", b.call("POST", "/upload/resume", token).bodyAsJsonObject().getString("state"));
+    assertEquals("running",
+        b.call("POST", "/upload/resume", token).bodyAsJsonObject().getString("state"));
 
     HttpResponse<Buffer> stopped = b.call("DELETE", "/upload/terminate", token);
 
@@ -221,7 +232,8 @@ class ClusterTest {
         b.call("POST", "/upload/pause", token).bodyAsJsonObject().getString("message"));
     upload.stop();
     TestServer.await("node B heard node A's events", () ->
-        events.stream().map(e -> e.getString("event")).toList().containsAll(List.of("started", "paused", "resumed", "terminated")));
+        events.stream().map(e -> e.getString("event")).toList()
+            .containsAll(List.of("started", "paused", "resumed", "terminated")));
   }
 
   @Test

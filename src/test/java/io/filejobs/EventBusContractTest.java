@@ -31,7 +31,8 @@ class EventBusContractTest {
     TestServer server = TestServer.start(vertx, dir);
     HttpClient http = vertx.createHttpClient();
     SlowClients.Upload upload =
-        SlowClients.Upload.start(vertx, http, server.port, server.utkal(), "bus.bin", 16 * 1024, 20, 1500);
+        SlowClients.Upload.start(
+            vertx, http, server.port, server.utkal(), "bus.bin", 16 * 1024, 20, 1500);
     TestServer.await("the upload runs", () -> server.tempBytes() > 0);
 
     Message<JsonObject> reply =
