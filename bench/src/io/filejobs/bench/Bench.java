@@ -27,13 +27,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The benchmark of issue 6, run by {@code bench/run}: starts the service and the baselines as
- * child JVMs on loopback, measures every figure, prints the table and writes {@code
- * BENCHMARKS.md}.
+ * The benchmark of issue 6, run by {@code bench/run}: starts the service and the baselines as child
+ * JVMs on loopback, measures every figure, prints the table and writes {@code BENCHMARKS.md}.
  *
  * <p>Arguments: {@code --project <dir> --jar <filejobs.jar> --work <dir> [--quick | --terminate]
- * [--started-ms <epoch ms>] [--command <text>]}. The work folder must be on the project's disk (not tmpfs);
- * everything made inside it is deleted at the end.
+ * [--started-ms <epoch ms>] [--command <text>]}. The work folder must be on the project's disk (not
+ * tmpfs); everything made inside it is deleted at the end.
  */
 public final class Bench {
 
@@ -53,11 +52,12 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     Arguments arguments = Arguments.parse(args);
-    Plan plan = switch (arguments.plan()) {
-      case "quick" -> Plan.quick();
-      case "terminate" -> Plan.terminate();
-      default -> Plan.full();
-    };
+    Plan plan =
+        switch (arguments.plan()) {
+          case "quick" -> Plan.quick();
+          case "terminate" -> Plan.terminate();
+          default -> Plan.full();
+        };
     Workspace work = new Workspace(arguments.work()).create();
     Bench bench = new Bench(plan, arguments.jar(), work);
     Machine machine = Machine.describe(work.root(), arguments.project());
@@ -70,9 +70,10 @@ public final class Bench {
     long wallMillis = System.currentTimeMillis() - arguments.startedMillis();
     Report report = bench.report(machine, arguments.command(), wallMillis);
     System.out.println(report.table());
-    Path out = plan.name().equals("full")
-        ? arguments.project().resolve("BENCHMARKS.md")
-        : arguments.project().resolve("target").resolve("BENCHMARKS-" + plan.name() + ".md");
+    Path out =
+        plan.name().equals("full")
+            ? arguments.project().resolve("BENCHMARKS.md")
+            : arguments.project().resolve("target").resolve("BENCHMARKS-" + plan.name() + ".md");
     report.write(out);
     Console.say("wrote %s (%d s since the command started)", out, wallMillis / 1000);
   }
@@ -80,14 +81,24 @@ public final class Bench {
   private void checkDisk() throws Exception {
     long free = Files.getFileStore(work.root()).getUsableSpace();
     if (free < plan.diskNeeded()) {
-      throw new IllegalStateException("the work folder's disk has " + Sizes.bytes(free)
-          + " free; the " + plan.name() + " run needs " + Sizes.bytes(plan.diskNeeded()));
+      throw new IllegalStateException(
+          "the work folder's disk has "
+              + Sizes.bytes(free)
+              + " free; the "
+              + plan.name()
+              + " run needs "
+              + Sizes.bytes(plan.diskNeeded()));
     }
   }
 
   private void run() throws Exception {
-    Console.say("%s run: %d run(s) per figure; sources %s, %s and %d × %s", plan.name(),
-        plan.runs(), Sizes.bytes(plan.small()), Sizes.bytes(plan.large()), plan.wide(),
+    Console.say(
+        "%s run: %d run(s) per figure; sources %s, %s and %d × %s",
+        plan.name(),
+        plan.runs(),
+        Sizes.bytes(plan.small()),
+        Sizes.bytes(plan.large()),
+        plan.wide(),
         Sizes.bytes(plan.wideSize()));
     sources = Sources.generate(work.sources(), plan);
     work.settleDisk(); // the sources on disk before anything is timed
@@ -102,24 +113,40 @@ public final class Bench {
       return;
     }
 
-    figures.add(StartupSuite.measure(jar, plan.startups(), i -> Launch.plain(
-        "startup-" + i, work.node("startup-" + i), work.file("startup-uploads"), fewUsers, secret)));
+    figures.add(
+        StartupSuite.measure(
+            jar,
+            plan.startups(),
+            i ->
+                Launch.plain(
+                    "startup-" + i,
+                    work.node("startup-" + i),
+                    work.file("startup-uploads"),
+                    fewUsers,
+                    secret)));
 
     TerminateSuite terminate = new TerminateSuite(plan, tokens, sources.small());
     try (Baseline baseline =
             Baseline.start(work.baselineStore(), work.uploads(), work.file("baseline.log"));
         ServiceNode service = start(plain("service", users))) {
       try (ServiceNode smallHeap = start(plain("service-64m", users).withSmallHeap("64m"))) {
-        SpeedSuite speed = new SpeedSuite(plan, work, sources,
-            new BaselinePeer(baseline, tokens),
-            new ServicePeer("service", service, tokens, work.uploads()),
-            new ServicePeer("service -Xmx64m", smallHeap, tokens, work.uploads()));
+        SpeedSuite speed =
+            new SpeedSuite(
+                plan,
+                work,
+                sources,
+                new BaselinePeer(baseline, tokens),
+                new ServicePeer("service", service, tokens, work.uploads()),
+                new ServicePeer("service -Xmx64m", smallHeap, tokens, work.uploads()));
         figures.addAll(speed.run());
         SourceFile small = sources.small();
-        figures.addAll(new ClientCheck(plan, baseline, tokens, small, work)
-            .measure(new ClientCheck.Measured(
-                speed.serviceMedian("Upload", small), speed.baselineMedian("Upload", small),
-                speed.serviceMedian("Export", small), speed.baselineMedian("Export", small))));
+        figures.addAll(
+            new ClientCheck(plan, baseline, tokens, small, work)
+                .measure(
+                    new ClientCheck.Measured(
+                        speed.serviceMedian("Upload", small), speed.baselineMedian("Upload", small),
+                        speed.serviceMedian("Export", small),
+                            speed.baselineMedian("Export", small))));
       }
       figures.addAll(terminate.measure(TerminateSuite.ONE_NODE, service, service));
     }
@@ -153,9 +180,11 @@ public final class Bench {
 
   private static void closeAll(List<ServiceNode> cluster) {
     // in parallel: a member leaving the cluster takes a few seconds
-    CompletableFuture.allOf(cluster.stream()
-        .map(node -> CompletableFuture.runAsync(node::close))
-        .toArray(CompletableFuture[]::new)).join();
+    CompletableFuture.allOf(
+            cluster.stream()
+                .map(node -> CompletableFuture.runAsync(node::close))
+                .toArray(CompletableFuture[]::new))
+        .join();
   }
 
   private Launch plain(String name, Path users) {
@@ -164,8 +193,9 @@ public final class Bench {
 
   private ServiceNode start(Launch launch) throws Exception {
     ServiceNode node = StartupSuite.start(jar, launch);
-    Console.say("%s up on %s (pid %d) in %.2f s", node.name(), node.address(), node.pid(),
-        node.startupNanos() / 1e9);
+    Console.say(
+        "%s up on %s (pid %d) in %.2f s",
+        node.name(), node.address(), node.pid(), node.startupNanos() / 1e9);
     return node;
   }
 
@@ -183,13 +213,14 @@ public final class Bench {
   }
 
   private CompletableFuture<ServiceNode> startAsync(Launch launch) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return start(launch);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return start(launch);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   private Report report(Machine machine, String command, long wallMillis) {
@@ -198,18 +229,23 @@ public final class Bench {
     sorted.sort(Comparator.comparingInt(f -> indexOfPrefix(order, f.section())));
     return new Report(sorted, Method.paragraphs(plan))
         .fact("Date", machine.date())
-        .fact("Command", "`" + command + "` (" + plan.name() + " run: " + plan.runs()
-            + " run(s) per figure)")
-        .fact("Wall time", String.format("%d min %02d s, the build included", wallMillis / 60000,
-            wallMillis / 1000 % 60))
+        .fact(
+            "Command",
+            "`" + command + "` (" + plan.name() + " run: " + plan.runs() + " run(s) per figure)")
+        .fact(
+            "Wall time",
+            String.format(
+                "%d min %02d s, the build included", wallMillis / 60000, wallMillis / 1000 % 60))
         .fact("Measured code", "commit " + machine.commit())
         .fact("CPU", machine.cores() + " cores, " + machine.cpu())
         .fact("Memory", machine.memory())
         .fact("Disk (df -hT of the work folder)", machine.disk())
         .fact("Java", machine.java() + ", kernel " + machine.kernel())
-        .fact("Service JVMs", "speed and terminate figures: `java -XX:+ExitOnOutOfMemoryError"
-            + " -jar target/filejobs.jar` (the README's production command); memory figures: a"
-            + " second service with `-Xmx64m -Xlog:gc:file=...` as well");
+        .fact(
+            "Service JVMs",
+            "speed and terminate figures: `java -XX:+ExitOnOutOfMemoryError"
+                + " -jar target/filejobs.jar` (the README's production command); memory figures: a"
+                + " second service with `-Xmx64m -Xlog:gc:file=...` as well");
   }
 
   private static int indexOfPrefix(List<String> prefixes, String section) {

@@ -11,7 +11,8 @@ public final class Console {
 
   public static void say(String format, Object... args) {
     double seconds = (System.nanoTime() - STARTED) / 1e9;
-    System.out.printf(Locale.ROOT, "[%6.1fs] %s%n", seconds, String.format(Locale.ROOT, format, args));
+    System.out.printf(
+        Locale.ROOT, "[%6.1fs] %s%n", seconds, String.format(Locale.ROOT, format, args));
     System.out.flush();
   }
 }

@@ -14,7 +14,9 @@ final class Method {
             + " only by `FILEJOBS_*` variables, on 127.0.0.1 and free ports, temp and uploads"
             + " folders on the project's disk). The baselines run in a JVM of their own with only"
             + " the JDK: one thread per connection, one request per connection. Every server is"
-            + " warmed up with " + Sizes.bytes(plan.warmup()) + " of uploads and exports before"
+            + " warmed up with "
+            + Sizes.bytes(plan.warmup())
+            + " of uploads and exports before"
             + " anything is timed.",
         "**Upload baseline.** A `ServerSocketChannel` on loopback that reads the request head"
             + " and writes exactly `Content-Length` body bytes into a new file on the same disk"
@@ -32,20 +34,30 @@ final class Method {
             + " upload's stored file (`Uploads/<user>/<name>` for the service; the stored body"
             + " minus its multipart framing for the baseline) is CRC32C-checked after the timed"
             + " part, then deleted so that every run starts alike.",
-        "**Sources.** Generated for the run (" + Sizes.bytes(plan.small()) + ", "
-            + Sizes.bytes(plan.large()) + ", " + Sizes.bytes(plan.wideSize()) + "): one 1 MiB"
+        "**Sources.** Generated for the run ("
+            + Sizes.bytes(plan.small())
+            + ", "
+            + Sizes.bytes(plan.large())
+            + ", "
+            + Sizes.bytes(plan.wideSize())
+            + "): one 1 MiB"
             + " random block written over and over with the block's number stamped into every"
             + " 4 KiB page. Exports serve them through hard links in the users' folders: the"
             + " service and the baseline send the very same file. Deleted at the end.",
         "**Ratios.** Per run, baseline time ÷ service time for the same bytes (= service"
             + " throughput ÷ baseline throughput). The peers take turns, and the order flips"
             + " every run, so drift (page cache, writeback) weighs on both. Concurrent figures:"
-            + " " + plan.wide() + " users each move " + Sizes.bytes(plan.wideSize()) + " at once,"
+            + " "
+            + plan.wide()
+            + " users each move "
+            + Sizes.bytes(plan.wideSize())
+            + " at once,"
             + " released together, timed until the last one ends; the baseline is run just as"
             + " wide.",
         "**Terminate latency.** A transfer runs at full speed (upload: bytes from memory into a"
             + " declared 8 GiB file, once ≥ 1 MiB reached the temp file; export: the "
-            + Sizes.bytes(plan.small()) + " file, once ≥ 1 MiB arrived), then after a random"
+            + Sizes.bytes(plan.small())
+            + " file, once ≥ 1 MiB arrived), then after a random"
             + " 0–2 ms the terminate request is sent on a kept-alive connection (one per user,"
             + " opened first; the service spreads connections over its event loops in turn, so on"
             + " one node each terminate lands on the event loop that moves the transfer's bytes,"
@@ -56,7 +68,9 @@ final class Method {
             + " (sub-folders included; the service's own lock files are there before and stay) when"
             + " the upload began, looked for when the close is seen, then every 100 µs while it is"
             + " there (the benchmark sleeps while it waits for the close)."
-            + " p50 and p99 (nearest rank) per run of " + plan.terminations() + " terminations,"
+            + " p50 and p99 (nearest rank) per run of "
+            + plan.terminations()
+            + " terminations,"
             + " each answered 200, after as many unmeasured ones of each kind (a server in use is"
             + " warm). Cross-node: two members"
             + " (`FILEJOBS_CLUSTER=true`, Hazelcast on loopback, one uploads folder and secret);"
@@ -66,9 +80,15 @@ final class Method {
             + " `/proc/<pid>/clear_refs`. Peak heap: the largest heap-before-GC figure of the"
             + " GC log lines written during the window, or the heap in use at its end (`jcmd <pid>"
             + " GC.heap_info`) if larger; the heap only grows between collections, so that is"
-            + " the peak. Windows: each " + Sizes.bytes(plan.large()) + " upload and export; and"
-            + " " + plan.slowUploads() + " uploads of different users open at once (a fresh"
-            + " service), each trickling 1 KiB/s, held " + plan.slowHoldMillis() / 1000 + " s"
+            + " the peak. Windows: each "
+            + Sizes.bytes(plan.large())
+            + " upload and export; and"
+            + " "
+            + plan.slowUploads()
+            + " uploads of different users open at once (a fresh"
+            + " service), each trickling 1 KiB/s, held "
+            + plan.slowHoldMillis() / 1000
+            + " s"
             + " after all their temp files exist.",
         "**Start-up.** From launching the JVM (no flags, 3 users) to the answer of the first"
             + " successful real `POST /signin`, tried every 5 ms. Every other request carries a"

@@ -1,9 +1,8 @@
 package io.filejobs.bench;
 
 /**
- * How much the benchmark does: the full run of issue 6, a quick smoke run of the same steps
- * with small sizes and one repetition, or the full run's terminate figures alone (for tuning
- * them).
+ * How much the benchmark does: the full run of issue 6, a quick smoke run of the same steps with
+ * small sizes and one repetition, or the full run's terminate figures alone (for tuning them).
  *
  * @param runs repetitions of every figure
  * @param small the "1 GiB" file
@@ -34,8 +33,8 @@ public record Plan(
 
   /**
    * The full run. Its warm-up is 2 GiB each way: a fresh service's uploads were still getting
-   * faster up to the third GiB (the JIT compiling), so with 512 MiB the first figures measured
-   * the compiler as much as the service.
+   * faster up to the third GiB (the JIT compiling), so with 512 MiB the first figures measured the
+   * compiler as much as the service.
    */
   static Plan full() {
     return new Plan("full", 3, GIB, 4 * GIB, 32, 64 * MIB, 2 * GIB, 200, 500, 5_000, 3);

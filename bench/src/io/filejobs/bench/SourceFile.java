@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
 import java.util.zip.CRC32C;
 
 /**
- * A file of random bytes the benchmark transfers, with its CRC32C (what every finished transfer
- * is checked against).
+ * A file of random bytes the benchmark transfers, with its CRC32C (what every finished transfer is
+ * checked against).
  */
 public record SourceFile(Path path, long size, int crc) {
 
@@ -35,7 +35,8 @@ public record SourceFile(Path path, long size, int crc) {
         for (int page = 0; page < block.capacity(); page += PAGE) {
           block.putLong(page, number ^ seed);
         }
-        ByteBuffer chunk = block.duplicate().limit((int) Math.min(block.capacity(), size - written));
+        ByteBuffer chunk =
+            block.duplicate().limit((int) Math.min(block.capacity(), size - written));
         crc.update(chunk.duplicate());
         written += chunk.remaining();
         Wire.writeFully(out, chunk);

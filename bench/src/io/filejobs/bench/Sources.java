@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The generated source files: the "1 GiB" and "4 GiB" files of the single transfers and the file
- * of each concurrent transfer. Exports serve them from users' folders through hard links: the
- * same bytes on disk (and in the page cache) for the service and the baseline, at no extra space.
+ * The generated source files: the "1 GiB" and "4 GiB" files of the single transfers and the file of
+ * each concurrent transfer. Exports serve them from users' folders through hard links: the same
+ * bytes on disk (and in the page cache) for the service and the baseline, at no extra space.
  */
 public record Sources(SourceFile small, SourceFile large, SourceFile wide) {
 

@@ -45,8 +45,8 @@ public record Workspace(Path root) {
 
   /**
    * Flushes the dirty pages of the work folder's file system ({@code sync -f}) and waits for it:
-   * called before every timed transfer, so that none pays for the write-back of the one before
-   * (the page cache takes writes fast until write-back throttles them to the disk's speed).
+   * called before every timed transfer, so that none pays for the write-back of the one before (the
+   * page cache takes writes fast until write-back throttles them to the disk's speed).
    */
   public void settleDisk() {
     try {

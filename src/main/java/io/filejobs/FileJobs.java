@@ -26,8 +26,8 @@ import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +43,8 @@ public final class FileJobs {
   public record Running(Settings settings, int port, SigninGuard signinGuard) {}
 
   /**
-   * HTTP verticle instances: one per event loop (Vert.x's default count, twice the cores), so
-   * that connections, and the transfers on them, spread over every core.
+   * HTTP verticle instances: one per event loop (Vert.x's default count, twice the cores), so that
+   * connections, and the transfers on them, spread over every core.
    */
   static final int HTTP_INSTANCES = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
 

@@ -1,9 +1,9 @@
 package io.filejobs;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.filejobs.auth.Passwords;
 import io.filejobs.config.Settings;
 import io.filejobs.config.SettingsLoader;
-import com.sun.management.HotSpotDiagnosticMXBean;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -68,8 +68,7 @@ public final class Main {
             vertx -> {
               Runtime.getRuntime()
                   .addShutdownHook(new Thread(() -> stop(vertx, settings), "filejobs-shutdown"));
-              return FileJobs.deploy(vertx, settings)
-                  .onFailure(e -> vertx.close());
+              return FileJobs.deploy(vertx, settings).onFailure(e -> vertx.close());
             })
         .onFailure(
             e -> {
@@ -80,9 +79,9 @@ public final class Main {
   }
 
   /**
-   * On SIGTERM (or Ctrl-C): undeploys everything and, when clustered, leaves the cluster. The
-   * HTTP server stops accepting at once; running transfers get the grace time to end, then are
-   * ended and cleaned up (see {@code JobRegistry.stop}).
+   * On SIGTERM (or Ctrl-C): undeploys everything and, when clustered, leaves the cluster. The HTTP
+   * server stops accepting at once; running transfers get the grace time to end, then are ended and
+   * cleaned up (see {@code JobRegistry.stop}).
    */
   private static void stop(Vertx vertx, Settings settings) {
     log.info("filejobs stopping (grace time {} s)", settings.stopGraceSeconds());

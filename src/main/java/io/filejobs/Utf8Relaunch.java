@@ -105,7 +105,8 @@ final class Utf8Relaunch {
                         } catch (InterruptedException e) {
                           return;
                         }
-                        log.warn("the process that launched this one ({}) is gone: stopping",
+                        log.warn(
+                            "the process that launched this one ({}) is gone: stopping",
                             parent.pid());
                         System.exit(1);
                       },

@@ -49,10 +49,13 @@ class AdmissionTest {
   }
 
   @Test
-  @DisplayName("when the transfer budget is spent a new upload answers 503 busy with Retry-After and leaves nothing; once room is back it is stored")
+  @DisplayName(
+      "when the transfer budget is spent a new upload answers 503 busy with Retry-After and leaves nothing; once room is back it is stored")
   void spentBudgetRefusesNewTransfers(Vertx vertx) throws Exception {
     // Room for one transfer's bound: an export that holds anything leaves too little for another.
-    server = TestServer.start(vertx, TestServer.settings(dir).withTransferMemory(PER_TRANSFER, PER_TRANSFER));
+    server =
+        TestServer.start(
+            vertx, TestServer.settings(dir).withTransferMemory(PER_TRANSFER, PER_TRANSFER));
     String utkal = server.utkal();
     Path movie = TestServer.randomFile(dir, "movie.bin", EXPORT_SIZE);
     assertEquals(200, server.upload(utkal, movie, "movie.bin").statusCode());
@@ -81,12 +84,24 @@ class AdmissionTest {
     assertFalse(Files.exists(server.uploads.resolve("John/small.bin")));
     assertEquals(java.util.List.of(), server.tempFiles());
     HttpResponse<Buffer> export =
-        server.client.post("/export").putHeader("auth_token", john)
-            .sendJsonObject(new JsonObject().put("filename", "nothing.bin")).await();
-    assertEquals(503, export.statusCode(), "an export is refused alike, before its file is looked up");
+        server
+            .client
+            .post("/export")
+            .putHeader("auth_token", john)
+            .sendJsonObject(new JsonObject().put("filename", "nothing.bin"))
+            .await();
+    assertEquals(
+        503, export.statusCode(), "an export is refused alike, before its file is looked up");
 
-    assertEquals(200, server.client.post("/export/terminate").putHeader("auth_token", utkal)
-        .send().await().statusCode());
+    assertEquals(
+        200,
+        server
+            .client
+            .post("/export/terminate")
+            .putHeader("auth_token", utkal)
+            .send()
+            .await()
+            .statusCode());
     TestServer.await("the stalled export's buffers are back", BufferBudget::admits);
     assertFalse(stalled.readRest(response).await(), "the terminated export came whole");
     HttpResponse<Buffer> stored = server.upload(john, small, "small.bin");
@@ -95,12 +110,14 @@ class AdmissionTest {
   }
 
   @Test
-  @DisplayName("a paused upload whose client closes, or resets, its connection ends at once and leaves nothing")
+  @DisplayName(
+      "a paused upload whose client closes, or resets, its connection ends at once and leaves nothing")
   void pausedUploadNoticesItsClientLeaving() throws Exception {
     // The transport the service runs on (FileJobs.vertx): Netty's epoll, which hears of a close or
     // a reset on a socket it does not read. (Java NIO does not: see the README.)
     Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
-    assertTrue(vertx.isNativeTransportEnabled(), "no epoll: " + vertx.unavailableNativeTransportCause());
+    assertTrue(
+        vertx.isNativeTransportEnabled(), "no epoll: " + vertx.unavailableNativeTransportCause());
     try {
       clientLeaves(vertx);
     } finally {
@@ -117,9 +134,10 @@ class AdmissionTest {
       String token = server.utkal();
       byte[] content = new byte[64 << 20];
       new java.util.Random(3).nextBytes(content);
-      SocketUpload upload = reset
-          ? SocketUpload.start(server.port, "Utkal", token, "left.bin", content, 256 << 10, 0)
-          : SocketUpload.start(server.port, "Utkal", token, "left.bin", content, 8 << 10, 50);
+      SocketUpload upload =
+          reset
+              ? SocketUpload.start(server.port, "Utkal", token, "left.bin", content, 256 << 10, 0)
+              : SocketUpload.start(server.port, "Utkal", token, "left.bin", content, 8 << 10, 50);
       TestServer.await("the upload runs", () -> server.tempBytes() > 0);
       HttpResponse<Buffer> paused =
           server.client.post("/upload/pause").putHeader("auth_token", token).send().await();
@@ -128,11 +146,20 @@ class AdmissionTest {
       // What the socket brought before the pause took hold: at most the rest of one read.
       long held = BufferBudget.inUse();
       System.out.println("a paused upload holds " + held + " bytes (reset: " + reset + ")");
-      assertTrue(held <= io.filejobs.transport.SocketReads.MAX_READ, "a paused upload holds " + held);
+      assertTrue(
+          held <= io.filejobs.transport.SocketReads.MAX_READ, "a paused upload holds " + held);
       upload.close(reset);
-      TestServer.await("the paused upload ends (reset: " + reset + ")",
-          () -> server.client.get("/upload/status").putHeader("auth_token", token).send().await()
-              .statusCode() == 404);
+      TestServer.await(
+          "the paused upload ends (reset: " + reset + ")",
+          () ->
+              server
+                      .client
+                      .get("/upload/status")
+                      .putHeader("auth_token", token)
+                      .send()
+                      .await()
+                      .statusCode()
+                  == 404);
       TestServer.await("its temp file is removed", () -> server.tempFiles().isEmpty());
       assertFalse(Files.exists(server.uploads.resolve("Utkal/left.bin")));
       TestServer.await("its buffers are given back", () -> BufferBudget.inUse() == 0);

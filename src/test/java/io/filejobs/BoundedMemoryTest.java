@@ -43,8 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What clients can make a node hold in memory: paused uploads, exports nobody reads and a chunked
  * upload that goes on pushing after its pause, beside uploads that run, in a service whose heap
- * (and so its direct memory) is 64 MiB. Each must hold no more than a read's worth, so that all
- * of them fit, nothing fails, and the node goes on answering.
+ * (and so its direct memory) is 64 MiB. Each must hold no more than a read's worth, so that all of
+ * them fit, nothing fails, and the node goes on answering.
  */
 class BoundedMemoryTest {
 
@@ -88,27 +88,38 @@ class BoundedMemoryTest {
     String hash = Passwords.hash(PASSWORD);
     JsonArray entries = new JsonArray();
     for (String name : users) {
-      entries.add(new JsonObject().put("username", name).put("passwordHash", hash).put("api_key", "k"));
+      entries.add(
+          new JsonObject().put("username", name).put("passwordHash", hash).put("api_key", "k"));
     }
     Path usersFile = Files.writeString(dir.resolve("users.json"), entries.encodePrettily());
-    Map<String, String> env = new java.util.HashMap<>(Map.of(
-        "FILEJOBS_HTTP_HOST", "127.0.0.1",
-        "FILEJOBS_HTTP_PORT", "0",
-        "FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString(),
-        "FILEJOBS_TEMP_DIR", dir.resolve("tmp").toString(),
-        "FILEJOBS_USERS_FILE", usersFile.toString(),
-        "FILEJOBS_JWT_SECRET", TestServer.SECRET));
+    Map<String, String> env =
+        new java.util.HashMap<>(
+            Map.of(
+                "FILEJOBS_HTTP_HOST",
+                "127.0.0.1",
+                "FILEJOBS_HTTP_PORT",
+                "0",
+                "FILEJOBS_UPLOADS_DIR",
+                dir.resolve("Uploads").toString(),
+                "FILEJOBS_TEMP_DIR",
+                dir.resolve("tmp").toString(),
+                "FILEJOBS_USERS_FILE",
+                usersFile.toString(),
+                "FILEJOBS_JWT_SECRET",
+                TestServer.SECRET));
     env.putAll(extraEnv);
     node = ChildJvm.startWithOptions(List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError"), dir, env);
     port = node.port(60);
-    tokens = new Tokens(vertx, TestServer.SECRET, 3600, Users.load(vertx, usersFile.toString()).await());
+    tokens =
+        new Tokens(vertx, TestServer.SECRET, 3600, Users.load(vertx, usersFile.toString()).await());
     content = new byte[SIZE];
     new Random(11).nextBytes(content);
     sent = Files.write(dir.resolve("sent.bin"), content);
   }
 
   @Test
-  @DisplayName("64 paused uploads, 64 exports nobody reads and a chunked upload pushing past its pause, beside running uploads, under -Xmx64m: nothing fails, every file arrives whole, sign-in stays fast")
+  @DisplayName(
+      "64 paused uploads, 64 exports nobody reads and a chunked upload pushing past its pause, beside running uploads, under -Xmx64m: nothing fails, every file arrives whole, sign-in stays fast")
   void pausedAndStalledTransfersFitInASmallHeap() throws Exception {
     List<String> users = new ArrayList<>();
     for (int i = 0; i < PAUSED; i++) {
@@ -139,10 +150,15 @@ class BoundedMemoryTest {
       for (int i = 0; i < STALLED; i++) {
         Socket socket = connect();
         byte[] body = "{\"filename\":\"big.bin\"}".getBytes(StandardCharsets.UTF_8);
-        socket.getOutputStream().write((
-            "POST /export HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: " + token("stalled" + i)
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket
+            .getOutputStream()
+            .write(
+                ("POST /export HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: "
+                        + token("stalled" + i)
+                        + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length
+                        + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().write(body);
         socket.getOutputStream().flush();
         exports.add(socket);
@@ -161,10 +177,12 @@ class BoundedMemoryTest {
         for (int i = batch; i < batch + 8; i++) {
           String user = "paused" + i;
           paused.add(SocketUpload.start(port, user, token(user), "p.bin", content, 256 << 10, 0));
-          pauses.add(pool.submit(() -> {
-            awaitStatus(user, "upload", status -> status.getLong("bytes") > 0);
-            return call("POST", "/upload/pause", user, 200);
-          }));
+          pauses.add(
+              pool.submit(
+                  () -> {
+                    awaitStatus(user, "upload", status -> status.getLong("bytes") > 0);
+                    return call("POST", "/upload/pause", user, 200);
+                  }));
         }
         for (Future<JsonObject> pause : pauses) {
           assertEquals("paused", pause.get(60, TimeUnit.SECONDS).getString("state"));
@@ -179,7 +197,9 @@ class BoundedMemoryTest {
       // Uploads that run meanwhile.
       List<SocketUpload> running = new ArrayList<>();
       for (int i = 0; i < RUNNING; i++) {
-        running.add(SocketUpload.start(port, "running" + i, token("running" + i), "r.bin", content, 256 << 10, 0));
+        running.add(
+            SocketUpload.start(
+                port, "running" + i, token("running" + i), "r.bin", content, 256 << 10, 0));
       }
 
       Thread.sleep(1000);
@@ -187,7 +207,9 @@ class BoundedMemoryTest {
         String user = "paused" + i;
         long before = call("GET", "/upload/status", user, 200).getLong("bytes");
         Thread.sleep(200);
-        assertEquals(before, call("GET", "/upload/status", user, 200).getLong("bytes"),
+        assertEquals(
+            before,
+            call("GET", "/upload/status", user, 200).getLong("bytes"),
             user + "'s paused upload moved");
       }
       // The chunked client pushes as fast as TCP lets it: the server reads none of it while
@@ -195,20 +217,27 @@ class BoundedMemoryTest {
       // held back by the socket's buffers and never gets its whole body out.
       long chunkedStatus = call("GET", "/upload/status", "chunked", 200).getLong("bytes");
       Thread.sleep(500);
-      assertEquals(chunkedStatus, call("GET", "/upload/status", "chunked", 200).getLong("bytes"),
+      assertEquals(
+          chunkedStatus,
+          call("GET", "/upload/status", "chunked", 200).getLong("bytes"),
           "the paused chunked upload moved");
       assertTrue(chunked.sent.get() < SIZE, "the chunked client sent its whole body while paused");
 
       for (int round = 0; round < 3; round++) {
         long began = System.nanoTime();
-        HttpResponse<String> signin = http.send(
-            HttpRequest.newBuilder(uri("/signin"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                    new JsonObject().put("username", "signer").put("password", PASSWORD).encode()))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> signin =
+            http.send(
+                HttpRequest.newBuilder(uri("/signin"))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            new JsonObject()
+                                .put("username", "signer")
+                                .put("password", PASSWORD)
+                                .encode()))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         long millis = (System.nanoTime() - began) / 1_000_000;
         assertEquals(200, signin.statusCode(), signin.body());
         assertTrue(millis < 3000, "a sign-in took " + millis + " ms\n" + tail());
@@ -239,10 +268,14 @@ class BoundedMemoryTest {
       assertEquals(200, chunked.awaitStatus(120), "the chunked upload\n" + tail());
 
       for (int i = 0; i < PAUSED; i++) {
-        assertEquals(-1L, Files.mismatch(sent, dir.resolve("Uploads/paused" + i + "/p.bin")), "paused" + i);
+        assertEquals(
+            -1L, Files.mismatch(sent, dir.resolve("Uploads/paused" + i + "/p.bin")), "paused" + i);
       }
       for (int i = 0; i < RUNNING; i++) {
-        assertEquals(-1L, Files.mismatch(sent, dir.resolve("Uploads/running" + i + "/r.bin")), "running" + i);
+        assertEquals(
+            -1L,
+            Files.mismatch(sent, dir.resolve("Uploads/running" + i + "/r.bin")),
+            "running" + i);
       }
       assertEquals(-1L, Files.mismatch(sent, dir.resolve("Uploads/chunked/c.bin")), "chunked");
       assertTrue(node.process.isAlive(), tail());
@@ -269,14 +302,18 @@ class BoundedMemoryTest {
   }
 
   private JsonObject call(String method, String path, String user, int expected) throws Exception {
-    HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(uri(path))
-            .header("auth_token", token(user))
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(expected, response.statusCode(), method + " " + path + " by " + user + ": " + response.body());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(uri(path))
+                .header("auth_token", token(user))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(
+        expected,
+        response.statusCode(),
+        method + " " + path + " by " + user + ": " + response.body());
     return new JsonObject(response.body());
   }
 
@@ -284,17 +321,19 @@ class BoundedMemoryTest {
       throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(uri("/" + kind + "/status"))
-              .header("auth_token", token(user))
-              .timeout(Duration.ofSeconds(10))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(uri("/" + kind + "/status"))
+                  .header("auth_token", token(user))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 200 && check.test(new JsonObject(response.body()))) {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError(user + "'s " + kind + " never got going: " + response.body() + "\n" + tail());
+        throw new AssertionError(
+            user + "'s " + kind + " never got going: " + response.body() + "\n" + tail());
       }
       Thread.sleep(20);
     }
@@ -348,7 +387,10 @@ class BoundedMemoryTest {
     return output.length() <= 4000 ? output : output.substring(output.length() - 4000);
   }
 
-  /** A multipart upload sent with {@code Transfer-Encoding: chunked}, 4 KiB a chunk, as fast as TCP takes it. */
+  /**
+   * A multipart upload sent with {@code Transfer-Encoding: chunked}, 4 KiB a chunk, as fast as TCP
+   * takes it.
+   */
   private static final class ChunkedUpload {
     final AtomicLong sent = new AtomicLong();
     private final Socket socket;
@@ -368,10 +410,18 @@ class BoundedMemoryTest {
     private void send(String token, byte[] content) {
       try {
         OutputStream out = socket.getOutputStream();
-        out.write(("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: " + token
-                + "\r\nContent-Type: multipart/form-data; boundary=" + SlowClients.BOUNDARY
-                + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        chunk(out, SlowClients.partHead("file", "c.bin").getBytes(), 0, SlowClients.partHead("file", "c.bin").length());
+        out.write(
+            ("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: "
+                    + token
+                    + "\r\nContent-Type: multipart/form-data; boundary="
+                    + SlowClients.BOUNDARY
+                    + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        chunk(
+            out,
+            SlowClients.partHead("file", "c.bin").getBytes(),
+            0,
+            SlowClients.partHead("file", "c.bin").length());
         for (int at = 0; at < content.length; at += 4096) {
           int n = Math.min(4096, content.length - at);
           chunk(out, content, at, n);

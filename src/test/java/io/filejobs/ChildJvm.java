@@ -25,12 +25,16 @@ final class ChildJvm implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts Main in {@code workDir} with only {@code env}'s FILEJOBS_* variables and {@code args}. */
+  /**
+   * Starts Main in {@code workDir} with only {@code env}'s FILEJOBS_* variables and {@code args}.
+   */
   static ChildJvm start(Path workDir, Map<String, String> env, String... args) throws Exception {
     return start(java.util.List.of(), workDir, env, args);
   }
 
-  /** Starts Main with {@code jvmOptions} (a heap limit, say) in {@code workDir}, as {@link #start}. */
+  /**
+   * Starts Main with {@code jvmOptions} (a heap limit, say) in {@code workDir}, as {@link #start}.
+   */
   static ChildJvm startWithOptions(
       java.util.List<String> jvmOptions, Path workDir, Map<String, String> env) throws Exception {
     return start(java.util.List.of(), jvmOptions, workDir, env);
@@ -42,8 +46,10 @@ final class ChildJvm implements AutoCloseable {
    */
   static ChildJvm startWithFileSizeLimit(long kib, Path workDir, Map<String, String> env)
       throws Exception {
-    return start(java.util.List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$@\"", "bash"),
-        workDir, env);
+    return start(
+        java.util.List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$@\"", "bash"),
+        workDir,
+        env);
   }
 
   private static ChildJvm start(
@@ -63,21 +69,25 @@ final class ChildJvm implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:+ExitOnOutOfMemoryError"); // as the README runs it (jvmOptions may undo it)
     command.addAll(jvmOptions);
-    command.addAll(java.util.List.of(
-        // the service's own logging, not the tests' quiet one
-        "-Dlogback.configurationFile=" + ChildJvm.class.getResource("/logback.xml"),
-        "-cp", System.getProperty("java.class.path"),
-        "io.filejobs.Main"));
+    command.addAll(
+        java.util.List.of(
+            // the service's own logging, not the tests' quiet one
+            "-Dlogback.configurationFile=" + ChildJvm.class.getResource("/logback.xml"),
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.filejobs.Main"));
     command.addAll(java.util.List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.startsWith("FILEJOBS_"));
     builder.environment().putAll(env);
     return new ChildJvm(builder.start());
   }
 
   private void read() {
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
         output.append(line).append('\n');
       }

@@ -30,21 +30,32 @@ class ClusterProcessTest {
 
   private Map<String, String> env(String name, int clusterPort, String members) {
     return Map.of(
-        "FILEJOBS_CLUSTER", "true",
-        "FILEJOBS_CLUSTER_HOST", "127.0.0.1",
-        "FILEJOBS_CLUSTER_PORT", Integer.toString(clusterPort),
-        "FILEJOBS_CLUSTER_MEMBERS", members,
-        "FILEJOBS_HTTP_HOST", "127.0.0.1",
-        "FILEJOBS_HTTP_PORT", "0",
-        "FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString(),
-        "FILEJOBS_TEMP_DIR", dir.resolve("tmp-" + name).toString(),
-        "FILEJOBS_USERS_FILE", Path.of("usersData.json").toAbsolutePath().toString(),
-        "FILEJOBS_JWT_SECRET", TestServer.SECRET);
+        "FILEJOBS_CLUSTER",
+        "true",
+        "FILEJOBS_CLUSTER_HOST",
+        "127.0.0.1",
+        "FILEJOBS_CLUSTER_PORT",
+        Integer.toString(clusterPort),
+        "FILEJOBS_CLUSTER_MEMBERS",
+        members,
+        "FILEJOBS_HTTP_HOST",
+        "127.0.0.1",
+        "FILEJOBS_HTTP_PORT",
+        "0",
+        "FILEJOBS_UPLOADS_DIR",
+        dir.resolve("Uploads").toString(),
+        "FILEJOBS_TEMP_DIR",
+        dir.resolve("tmp-" + name).toString(),
+        "FILEJOBS_USERS_FILE",
+        Path.of("usersData.json").toAbsolutePath().toString(),
+        "FILEJOBS_JWT_SECRET",
+        TestServer.SECRET);
   }
 
   @Test
-  @DisplayName("when a node dies mid-upload, the other goes on, frees the user's slot within"
-      + " seconds, and nothing partial is published")
+  @DisplayName(
+      "when a node dies mid-upload, the other goes on, frees the user's slot within"
+          + " seconds, and nothing partial is published")
   void nodeDeath(Vertx vertx) throws Exception {
     int portA = ClusterTest.freePort();
     int portB = ClusterTest.freePort();
@@ -57,19 +68,30 @@ class ClusterProcessTest {
         ChildJvm b = ChildJvm.start(dir, env("b", portB, members))) {
       int httpA = a.port(60);
       int httpB = b.port(60);
-      WebClient onB = WebClient.create(vertx,
-          new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpB));
-      String token = onB.post("/signin").sendJsonObject(
-          new JsonObject().put("username", "Utkal").put("password", "utkal123")).await()
-          .bodyAsJsonObject().getString("auth_token");
+      WebClient onB =
+          WebClient.create(
+              vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpB));
+      String token =
+          onB.post("/signin")
+              .sendJsonObject(new JsonObject().put("username", "Utkal").put("password", "utkal123"))
+              .await()
+              .bodyAsJsonObject()
+              .getString("auth_token");
       SlowClients.Upload upload =
           SlowClients.Upload.start(vertx, http, httpA, token, "doomed.bin", 16 * 1024, 10, 5000);
       Path tempA = dir.resolve("tmp-a");
-      TestServer.await("the upload runs on node A", () ->
-          TestServer.tempFiles(tempA).stream().anyMatch(p -> p.toFile().length() > 0));
-      assertEquals("running",
-          onB.get("/upload/status").putHeader("auth_token", token).send().await()
-          .bodyAsJsonObject().getString("state"), "node B sees the job on node A");
+      TestServer.await(
+          "the upload runs on node A",
+          () -> TestServer.tempFiles(tempA).stream().anyMatch(p -> p.toFile().length() > 0));
+      assertEquals(
+          "running",
+          onB.get("/upload/status")
+              .putHeader("auth_token", token)
+              .send()
+              .await()
+              .bodyAsJsonObject()
+              .getString("state"),
+          "node B sees the job on node A");
 
       long killed = System.nanoTime();
       a.kill();
@@ -82,20 +104,28 @@ class ClusterProcessTest {
       long answeredAfterMs = (System.nanoTime() - killed) / 1_000_000;
       if (answeredAfterMs < 6_500) {
         assertEquals(503, orphan.statusCode(), orphan.bodyAsString());
-        assertEquals(JobBus.notAnswering(JobBus.KIND_UPLOAD),
+        assertEquals(
+            JobBus.notAnswering(JobBus.KIND_UPLOAD),
             orphan.bodyAsJsonObject().getString("message"));
       }
-      org.slf4j.LoggerFactory.getLogger(ClusterProcessTest.class).warn(
-          "a status for the dead node's job: {} after {} ms", orphan.statusCode(), answeredAfterMs);
+      org.slf4j.LoggerFactory.getLogger(ClusterProcessTest.class)
+          .warn(
+              "a status for the dead node's job: {} after {} ms",
+              orphan.statusCode(),
+              answeredAfterMs);
 
       Path file = TestServer.randomFile(dir, "after.bin", 1000);
       HttpResponse<Buffer> again = null;
       long deadline = killed + 40_000_000_000L;
       while (System.nanoTime() < deadline) {
-        again = onB.post("/upload").putHeader("auth_token", token)
-            .sendMultipartForm(MultipartForm.create()
-                .binaryFileUpload("file", "after.bin", file.toString(), "application/octet-stream"))
-            .await();
+        again =
+            onB.post("/upload")
+                .putHeader("auth_token", token)
+                .sendMultipartForm(
+                    MultipartForm.create()
+                        .binaryFileUpload(
+                            "file", "after.bin", file.toString(), "application/octet-stream"))
+                .await();
         if (again.statusCode() == 200) {
           break;
         }
@@ -105,11 +135,14 @@ class ClusterProcessTest {
       long freedAfterMs = (System.nanoTime() - killed) / 1_000_000;
       assertEquals(200, again.statusCode(), "the slot was never freed");
       assertTrue(freedAfterMs < 25_000, "the slot was freed only after " + freedAfterMs + " ms");
-      TestServer.await("node B no longer routes to the dead node", () ->
-          onB.get("/upload/status").putHeader("auth_token", token).send().await()
-              .statusCode() == 404);
+      TestServer.await(
+          "node B no longer routes to the dead node",
+          () ->
+              onB.get("/upload/status").putHeader("auth_token", token).send().await().statusCode()
+                  == 404);
       try (Stream<Path> stored = Files.list(dir.resolve("Uploads/Utkal"))) {
-        assertEquals(java.util.List.of("after.bin"),
+        assertEquals(
+            java.util.List.of("after.bin"),
             stored.map(p -> p.getFileName().toString()).toList(),
             "only complete files are in Uploads/");
       }

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two clustered nodes in this JVM (Hazelcast on loopback, TCP-IP join) sharing one Uploads/
- * folder and one secret, each with its own HTTP port: any call works on either node.
+ * Two clustered nodes in this JVM (Hazelcast on loopback, TCP-IP join) sharing one Uploads/ folder
+ * and one secret, each with its own HTTP port: any call works on either node.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(NoBlockedThreads.class)
@@ -52,21 +52,26 @@ class ClusterTest {
     String signin(String user, String password) {
       return web.post("/signin")
           .sendJsonObject(new JsonObject().put("username", user).put("password", password))
-          .await().bodyAsJsonObject().getString("auth_token");
+          .await()
+          .bodyAsJsonObject()
+          .getString("auth_token");
     }
 
     /** {@code POST /upload} of {@code file} under {@code name}, as a multipart form. */
     HttpResponse<Buffer> upload(String token, Path file, String name) {
-      return web.post("/upload").putHeader("auth_token", token)
-          .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
-              .binaryFileUpload("file", name, file.toString(), "application/octet-stream"))
+      return web.post("/upload")
+          .putHeader("auth_token", token)
+          .sendMultipartForm(
+              io.vertx.ext.web.multipart.MultipartForm.create()
+                  .binaryFileUpload("file", name, file.toString(), "application/octet-stream"))
           .await();
     }
 
     HttpResponse<Buffer> call(String method, String path, String token) {
       return web.request(io.vertx.core.http.HttpMethod.valueOf(method), path)
           .putHeader("auth_token", token)
-          .send().await();
+          .send()
+          .await();
     }
 
     long tempBytes() throws IOException {
@@ -81,8 +86,8 @@ class ClusterTest {
   /**
    * A loopback port free now, below the kernel's range of ephemeral ports. A port from inside that
    * range (what binding port 0 gives) can be taken meanwhile as the source port of an outgoing
-   * connection, and Hazelcast keeps connecting to the member that is not listening yet:
-   * ClusterTest failed once with "Port ... is already in use".
+   * connection, and Hazelcast keeps connecting to the member that is not listening yet: ClusterTest
+   * failed once with "Port ... is already in use".
    */
   static int freePort() throws IOException {
     int low = ephemeralPortsFrom();
@@ -114,8 +119,10 @@ class ClusterTest {
   private Node node(Settings settings) {
     Vertx vertx = FileJobs.vertx(settings).await();
     FileJobs.Running running = FileJobs.deploy(vertx, settings).await();
-    WebClient web = WebClient.create(client,
-        new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(running.port()));
+    WebClient web =
+        WebClient.create(
+            client,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(running.port()));
     return new Node(vertx, running.port(), web, Path.of(settings.tempDir()));
   }
 
@@ -131,10 +138,14 @@ class ClusterTest {
     }
     String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     Settings base = TestServer.settings(dir);
-    a = node(base.withTempDir(dir.resolve("tmp-a").toString())
-        .withCluster("127.0.0.1", portA, members));
-    b = node(base.withTempDir(dir.resolve("tmp-b").toString())
-        .withCluster("127.0.0.1", portB, members));
+    a =
+        node(
+            base.withTempDir(dir.resolve("tmp-a").toString())
+                .withCluster("127.0.0.1", portA, members));
+    b =
+        node(
+            base.withTempDir(dir.resolve("tmp-b").toString())
+                .withCluster("127.0.0.1", portB, members));
   }
 
   @AfterAll
@@ -153,37 +164,50 @@ class ClusterTest {
       throws Exception {
     SlowClients.Upload upload =
         SlowClients.Upload.start(client, http, node.port(), token, name, CHUNK, 10, chunks);
-    TestServer.await("the upload runs on its node", () -> {
-      try {
-        return node.tempBytes() > 0;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    TestServer.await(
+        "the upload runs on its node",
+        () -> {
+          try {
+            return node.tempBytes() > 0;
+          } catch (IOException e) {
+            return false;
+          }
+        });
     return upload;
   }
 
   @Test
-  @DisplayName("a token from one node works on the other, and a file uploaded through one"
-      + " exports through the other")
+  @DisplayName(
+      "a token from one node works on the other, and a file uploaded through one"
+          + " exports through the other")
   void crossNodeExport() throws Exception {
     String token = a.signin("Blake", "blake123");
     Path file = TestServer.randomFile(dir, "shared.bin", 3_000_000);
     HttpResponse<Buffer> stored = a.upload(token, file, "shared.bin");
     assertEquals(200, stored.statusCode(), stored.bodyAsString());
 
-    HttpResponse<Buffer> exported = b.web().post("/export").putHeader("auth_token", token)
-        .sendJsonObject(new JsonObject().put("filename", "shared.bin")).await();
+    HttpResponse<Buffer> exported =
+        b.web()
+            .post("/export")
+            .putHeader("auth_token", token)
+            .sendJsonObject(new JsonObject().put("filename", "shared.bin"))
+            .await();
 
     assertEquals(200, exported.statusCode());
     assertArrayEquals(Files.readAllBytes(file), exported.body().getBytes());
-    assertEquals("shared.bin", b.call("GET", "/files", token).bodyAsJsonObject()
-        .getJsonArray("files").getJsonObject(0).getString("name"));
+    assertEquals(
+        "shared.bin",
+        b.call("GET", "/files", token)
+            .bodyAsJsonObject()
+            .getJsonArray("files")
+            .getJsonObject(0)
+            .getString("name"));
   }
 
   @Test
-  @DisplayName("a service on node B asking for a job of node A on the bus gets its failures by"
-      + " name: a second pause is conflict, status 409")
+  @DisplayName(
+      "a service on node B asking for a job of node A on the bus gets its failures by"
+          + " name: a second pause is conflict, status 409")
   void failuresCrossTheBusByName() throws Exception {
     String token = a.signin("John", "john123");
     SlowClients.Upload upload = slowUploadThrough(a, token, "named.bin", 2000);
@@ -191,34 +215,42 @@ class ClusterTest {
     b.vertx().eventBus().request(JobBus.UPLOAD_PAUSE, john).await();
 
     Throwable second =
-        b.vertx().eventBus().request(JobBus.UPLOAD_PAUSE, john).map(m -> (Throwable) null)
-            .otherwise(e -> e).await();
+        b.vertx()
+            .eventBus()
+            .request(JobBus.UPLOAD_PAUSE, john)
+            .map(m -> (Throwable) null)
+            .otherwise(e -> e)
+            .await();
 
     assertTrue(second instanceof io.vertx.core.eventbus.ReplyException, String.valueOf(second));
     assertEquals(409, ((io.vertx.core.eventbus.ReplyException) second).failureCode());
-    assertTrue(second instanceof io.filejobs.jobs.FailureReply,
-        "the failure lost its name: " + second);
+    assertTrue(
+        second instanceof io.filejobs.jobs.FailureReply, "the failure lost its name: " + second);
     assertEquals("conflict", ((io.filejobs.jobs.FailureReply) second).failure().code());
     assertEquals(200, b.call("DELETE", "/upload/terminate", token).statusCode());
     upload.stop();
   }
 
   @Test
-  @DisplayName("an upload running on node A is paused, asked for, resumed and terminated"
-      + " through node B")
+  @DisplayName(
+      "an upload running on node A is paused, asked for, resumed and terminated"
+          + " through node B")
   void crossNodeUploadControl() throws Exception {
     String token = b.signin("Utkal", "utkal123");
     List<JsonObject> events = new CopyOnWriteArrayList<>();
-    b.vertx().eventBus().<JsonObject>consumer(JobBus.userEvents("Utkal"), m -> events.add(m.body()))
-        .completion().await();
+    b.vertx()
+        .eventBus()
+        .<JsonObject>consumer(JobBus.userEvents("Utkal"), m -> events.add(m.body()))
+        .completion()
+        .await();
     SlowClients.Upload upload = slowUploadThrough(a, token, "far.bin", 2000);
 
     JsonObject paused = b.call("POST", "/upload/pause", token).bodyAsJsonObject();
     assertEquals("paused", paused.getString("state"), paused.encode());
     JsonObject status = b.call("GET", "/upload/status", token).bodyAsJsonObject();
     assertEquals("far.bin", status.getString("filename"));
-    assertEquals("running",
-        b.call("POST", "/upload/resume", token).bodyAsJsonObject().getString("state"));
+    assertEquals(
+        "running", b.call("POST", "/upload/resume", token).bodyAsJsonObject().getString("state"));
 
     HttpResponse<Buffer> stopped = b.call("DELETE", "/upload/terminate", token);
 
@@ -228,12 +260,17 @@ class ClusterTest {
     assertFalse(Files.exists(dir.resolve("Uploads/Utkal/far.bin")));
     assertEquals(404, b.call("GET", "/upload/status", token).statusCode());
     assertEquals(404, a.call("GET", "/upload/status", token).statusCode());
-    assertEquals(JobBus.nothingRunning(JobBus.KIND_UPLOAD),
+    assertEquals(
+        JobBus.nothingRunning(JobBus.KIND_UPLOAD),
         b.call("POST", "/upload/pause", token).bodyAsJsonObject().getString("message"));
     upload.stop();
-    TestServer.await("node B heard node A's events", () ->
-        events.stream().map(e -> e.getString("event")).toList()
-            .containsAll(List.of("started", "paused", "resumed", "terminated")));
+    TestServer.await(
+        "node B heard node A's events",
+        () ->
+            events.stream()
+                .map(e -> e.getString("event"))
+                .toList()
+                .containsAll(List.of("started", "paused", "resumed", "terminated")));
   }
 
   @Test
@@ -255,8 +292,9 @@ class ClusterTest {
   }
 
   @Test
-  @DisplayName("an export whose client left: once either node says nothing runs, a new export"
-      + " starts at once on the other")
+  @DisplayName(
+      "an export whose client left: once either node says nothing runs, a new export"
+          + " starts at once on the other")
   void endedExportFreesItsSlotBeforeAnyNodeSaysSo() throws Exception {
     String token = a.signin("Blake", "blake123");
     Path file = TestServer.randomFile(dir, "long.bin", 64 * 1024 * 1024);
@@ -278,7 +316,8 @@ class ClusterTest {
       for (int ask = 1; ; ask++) {
         long sent = System.nanoTime();
         int code = nodes[(round + ask) % 2].call("GET", "/export/status", token).statusCode();
-        assertTrue(System.nanoTime() - sent < 4_000_000_000L,
+        assertTrue(
+            System.nanoTime() - sent < 4_000_000_000L,
             "round " + round + ": a status waited for the 5 s forward timeout");
         if (code == 404) {
           break;
@@ -287,8 +326,12 @@ class ClusterTest {
         assertTrue(System.nanoTime() < deadline, "the export still runs after 5 s");
       }
     }
-    HttpResponse<Buffer> whole = b.web().post("/export").putHeader("auth_token", token)
-        .sendJsonObject(new JsonObject().put("filename", "long.bin")).await();
+    HttpResponse<Buffer> whole =
+        b.web()
+            .post("/export")
+            .putHeader("auth_token", token)
+            .sendJsonObject(new JsonObject().put("filename", "long.bin"))
+            .await();
     assertEquals(200, whole.statusCode(), whole.bodyAsString());
     assertArrayEquals(Files.readAllBytes(file), whole.body().getBytes());
   }

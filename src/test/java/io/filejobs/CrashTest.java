@@ -44,17 +44,25 @@ class CrashTest {
 
   private Map<String, String> env() {
     return Map.of(
-        "FILEJOBS_HTTP_HOST", "127.0.0.1",
-        "FILEJOBS_HTTP_PORT", "0",
-        "FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString(),
-        "FILEJOBS_TEMP_DIR", dir.resolve("tmp").toString(),
-        "FILEJOBS_USERS_FILE", Path.of("usersData.json").toAbsolutePath().toString(),
-        "FILEJOBS_JWT_SECRET", TestServer.SECRET,
-        "FILEJOBS_STOP_GRACE_SECONDS", "0");
+        "FILEJOBS_HTTP_HOST",
+        "127.0.0.1",
+        "FILEJOBS_HTTP_PORT",
+        "0",
+        "FILEJOBS_UPLOADS_DIR",
+        dir.resolve("Uploads").toString(),
+        "FILEJOBS_TEMP_DIR",
+        dir.resolve("tmp").toString(),
+        "FILEJOBS_USERS_FILE",
+        Path.of("usersData.json").toAbsolutePath().toString(),
+        "FILEJOBS_JWT_SECRET",
+        TestServer.SECRET,
+        "FILEJOBS_STOP_GRACE_SECONDS",
+        "0");
   }
 
   @Test
-  @DisplayName("killed mid-upload, at the start and as an upload completes: after each restart Uploads/ holds only whole files and no stale temp file is left")
+  @DisplayName(
+      "killed mid-upload, at the start and as an upload completes: after each restart Uploads/ holds only whole files and no stale temp file is left")
   void killMidUpload() throws Exception {
     long seed = System.nanoTime();
     log.info("seed {}", seed);
@@ -63,7 +71,8 @@ class CrashTest {
       try (ChildJvm node = ChildJvm.start(dir, env())) {
         int port = node.port(60);
         if (round > 0) {
-          assertTrue(node.output().contains("left by 1 stopped node(s)"),
+          assertTrue(
+              node.output().contains("left by 1 stopped node(s)"),
               "the dead node's temp folder was not swept:\n" + node.output());
         }
         assertConsistent();
@@ -74,30 +83,73 @@ class CrashTest {
         List<SocketUpload> uploads = new ArrayList<>();
         switch (round) {
           case 0 -> { // mid-stream: one upload completed, two half-sent
-            SocketUpload small = SocketUpload.start(port, "John", tokens.get("John"), "same.bin",
-                bytes(random, 300_000), 64 * 1024, 0);
+            SocketUpload small =
+                SocketUpload.start(
+                    port,
+                    "John",
+                    tokens.get("John"),
+                    "same.bin",
+                    bytes(random, 300_000),
+                    64 * 1024,
+                    0);
             uploads.add(small);
-            uploads.add(SocketUpload.start(port, "Utkal", tokens.get("Utkal"), "slow-0.bin",
-                bytes(random, 4 << 20), 16 * 1024, 10));
-            uploads.add(SocketUpload.start(port, "Blake", tokens.get("Blake"), "slow-0.bin",
-                bytes(random, 4 << 20), 16 * 1024, 10));
+            uploads.add(
+                SocketUpload.start(
+                    port,
+                    "Utkal",
+                    tokens.get("Utkal"),
+                    "slow-0.bin",
+                    bytes(random, 4 << 20),
+                    16 * 1024,
+                    10));
+            uploads.add(
+                SocketUpload.start(
+                    port,
+                    "Blake",
+                    tokens.get("Blake"),
+                    "slow-0.bin",
+                    bytes(random, 4 << 20),
+                    16 * 1024,
+                    10));
             assertTrue(small.await(10));
             assertEquals(200, small.status);
-            TestServer.await("both slow uploads are under way",
+            TestServer.await(
+                "both slow uploads are under way",
                 () -> uploads.get(1).sent > 100_000 && uploads.get(2).sent > 100_000);
           }
           case 1 -> { // the moment a large upload's last byte is sent: it replaces an older file
-            uploads.add(SocketUpload.start(port, "Utkal", tokens.get("Utkal"), "slow-1.bin",
-                bytes(random, 4 << 20), 16 * 1024, 10));
-            SocketUpload large = SocketUpload.start(port, "John", tokens.get("John"), "same.bin",
-                bytes(random, 24 << 20), 256 * 1024, 0);
+            uploads.add(
+                SocketUpload.start(
+                    port,
+                    "Utkal",
+                    tokens.get("Utkal"),
+                    "slow-1.bin",
+                    bytes(random, 4 << 20),
+                    16 * 1024,
+                    10));
+            SocketUpload large =
+                SocketUpload.start(
+                    port,
+                    "John",
+                    tokens.get("John"),
+                    "same.bin",
+                    bytes(random, 24 << 20),
+                    256 * 1024,
+                    0);
             uploads.add(large);
             TestServer.await("the large upload is sent", () -> large.finishedSending);
           }
           default -> { // right at the start: requests sent, bytes barely begun
             for (String user : tokens.keySet()) {
-              uploads.add(SocketUpload.start(port, user, tokens.get(user), "start-2.bin",
-                  bytes(random, 1 << 20), 8 * 1024, 5));
+              uploads.add(
+                  SocketUpload.start(
+                      port,
+                      user,
+                      tokens.get(user),
+                      "start-2.bin",
+                      bytes(random, 1 << 20),
+                      8 * 1024,
+                      5));
             }
             Thread.sleep(random.nextInt(60));
           }
@@ -133,8 +185,11 @@ class CrashTest {
     List<String> stored = new ArrayList<>();
     if (Files.isDirectory(uploads)) {
       try (Stream<Path> files = Files.walk(uploads)) {
-        for (Path file : files.filter(Files::isRegularFile)
-            .filter(f -> !f.startsWith(uploads.resolve(".staging"))).toList()) {
+        for (Path file :
+            files
+                .filter(Files::isRegularFile)
+                .filter(f -> !f.startsWith(uploads.resolve(".staging")))
+                .toList()) {
           String key = uploads.relativize(file).toString();
           stored.add(key);
           byte[] actual = Files.readAllBytes(file);
@@ -142,8 +197,13 @@ class CrashTest {
           if (confirmed.containsKey(key)) {
             whole.add(confirmed.get(key));
           }
-          assertTrue(whole.stream().anyMatch(b -> Arrays.equals(b, actual)),
-              "Uploads/" + key + " (" + actual.length + " bytes) is not a file a client sent whole");
+          assertTrue(
+              whole.stream().anyMatch(b -> Arrays.equals(b, actual)),
+              "Uploads/"
+                  + key
+                  + " ("
+                  + actual.length
+                  + " bytes) is not a file a client sent whole");
         }
       }
     }
@@ -152,13 +212,14 @@ class CrashTest {
     }
     assertEquals(List.of(), TestServer.tempFiles(dir.resolve("tmp")), "temp files were left");
     try (Stream<Path> nodes = Files.list(dir.resolve("tmp"))) {
-      assertEquals(1, nodes.filter(Files::isDirectory).count(), "only the live node's folder stays");
+      assertEquals(
+          1, nodes.filter(Files::isDirectory).count(), "only the live node's folder stays");
     }
     Path staging = uploads.resolve(".staging");
     assertEquals(List.of(), TestServer.tempFiles(staging), "staged copies were left");
     try (Stream<Path> nodes = Files.list(staging)) {
-      assertEquals(1, nodes.filter(Files::isDirectory).count(),
-          "only the live node's staging folder stays");
+      assertEquals(
+          1, nodes.filter(Files::isDirectory).count(), "only the live node's staging folder stays");
     }
   }
 
@@ -169,14 +230,20 @@ class CrashTest {
   }
 
   static String signin(int port, String user, String password) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/signin"))
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(
-                new JsonObject().put("username", user).put("password", password).encode()))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/signin"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            new JsonObject()
+                                .put("username", user)
+                                .put("password", password)
+                                .encode()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), response.body());
     return new JsonObject(response.body()).getString("auth_token");
   }

@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * When the disk fails an upload, or a file changes under an export: a clear answer, no hang, no
- * temp file left, the job freed. The failures are real: a full tmpfs mounted for the test where
- * the machine allows it (root), and a file-size limit ({@code ulimit -f}) that makes the OS fail
- * the write everywhere.
+ * temp file left, the job freed. The failures are real: a full tmpfs mounted for the test where the
+ * machine allows it (root), and a file-size limit ({@code ulimit -f}) that makes the OS fail the
+ * write everywhere.
  */
 @ExtendWith({VertxExtension.class, NoBlockedThreads.class})
 class DiskTroubleTest {
@@ -44,11 +44,13 @@ class DiskTroubleTest {
   @TempDir Path dir;
 
   @Test
-  @DisplayName("a full disk (a 4 MiB tmpfs) fails an 8 MiB upload with 507, removes its temp file and frees the job")
+  @DisplayName(
+      "a full disk (a 4 MiB tmpfs) fails an 8 MiB upload with 507, removes its temp file and frees the job")
   void fullDisk() throws Exception {
     Path small = dir.resolve("small");
     Files.createDirectories(small);
-    Assumptions.assumeTrue(mountTmpfs(small, "4m"),
+    Assumptions.assumeTrue(
+        mountTmpfs(small, "4m"),
         "cannot mount a tmpfs here (needs root); writeFailsPastTheFileSizeLimit covers a failing write");
     log.info("fullDisk runs on a real 4 MiB tmpfs");
     Settings settings = TestServer.settings(small);
@@ -63,59 +65,93 @@ class DiskTroubleTest {
       assertTrue(full.bodyAsJsonObject().getString("message").contains("nothing was stored"));
       assertEquals(List.of(), server.tempFiles(), "the temp file must be removed");
       assertFalse(Files.exists(small.resolve("Uploads/Utkal/big.bin")));
-      assertEquals(404, server.client.get("/upload/status").putHeader("auth_token", token)
-          .send().await().statusCode(), "the job must be freed");
+      assertEquals(
+          404,
+          server
+              .client
+              .get("/upload/status")
+              .putHeader("auth_token", token)
+              .send()
+              .await()
+              .statusCode(),
+          "the job must be freed");
 
       Path fits = TestServer.randomFile(dir, "fits.bin", 100_000);
-      assertEquals(200, server.upload(token, fits, "fits.bin").statusCode(),
+      assertEquals(
+          200,
+          server.upload(token, fits, "fits.bin").statusCode(),
           "the room the failed upload took is given back");
-      assertArrayEquals(Files.readAllBytes(fits), Files.readAllBytes(small.resolve("Uploads/Utkal/fits.bin")));
+      assertArrayEquals(
+          Files.readAllBytes(fits), Files.readAllBytes(small.resolve("Uploads/Utkal/fits.bin")));
       server.close();
     } finally {
       node.close().await();
-      new ProcessBuilder("umount", "-l", small.toString()).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+      new ProcessBuilder("umount", "-l", small.toString())
+          .inheritIO()
+          .start()
+          .waitFor(10, TimeUnit.SECONDS);
     }
   }
 
   @Test
-  @DisplayName("a write the OS refuses (past ulimit -f) fails the upload with 507 and a message, no hang, temp file removed, job freed")
+  @DisplayName(
+      "a write the OS refuses (past ulimit -f) fails the upload with 507 and a message, no hang, temp file removed, job freed")
   void writeFailsPastTheFileSizeLimit() throws Exception {
-    Map<String, String> env = Map.of(
-        "FILEJOBS_HTTP_HOST", "127.0.0.1",
-        "FILEJOBS_HTTP_PORT", "0",
-        "FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString(),
-        "FILEJOBS_TEMP_DIR", dir.resolve("tmp").toString(),
-        "FILEJOBS_USERS_FILE", Path.of("usersData.json").toAbsolutePath().toString(),
-        "FILEJOBS_JWT_SECRET", TestServer.SECRET);
+    Map<String, String> env =
+        Map.of(
+            "FILEJOBS_HTTP_HOST",
+            "127.0.0.1",
+            "FILEJOBS_HTTP_PORT",
+            "0",
+            "FILEJOBS_UPLOADS_DIR",
+            dir.resolve("Uploads").toString(),
+            "FILEJOBS_TEMP_DIR",
+            dir.resolve("tmp").toString(),
+            "FILEJOBS_USERS_FILE",
+            Path.of("usersData.json").toAbsolutePath().toString(),
+            "FILEJOBS_JWT_SECRET",
+            TestServer.SECRET);
     try (ChildJvm node = ChildJvm.startWithFileSizeLimit(2048, dir, env)) {
       int port = node.port(60);
       String token = CrashTest.signin(port, "Utkal", "utkal123");
       Path big = TestServer.randomFile(dir, "big.bin", 6 << 20);
-      java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/upload"))
-              .timeout(java.time.Duration.ofSeconds(20))
-              .header("auth_token", token)
-              .header("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY)
-              .POST(HttpRequest.BodyPublishers.ofByteArray(Buffer.buffer()
-                  .appendBuffer(SlowClients.partHead("file", "big.bin"))
-                  .appendBytes(Files.readAllBytes(big))
-                  .appendBuffer(SlowClients.closing()).getBytes()))
-              .build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> refused =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/upload"))
+                      .timeout(java.time.Duration.ofSeconds(20))
+                      .header("auth_token", token)
+                      .header(
+                          "Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY)
+                      .POST(
+                          HttpRequest.BodyPublishers.ofByteArray(
+                              Buffer.buffer()
+                                  .appendBuffer(SlowClients.partHead("file", "big.bin"))
+                                  .appendBytes(Files.readAllBytes(big))
+                                  .appendBuffer(SlowClients.closing())
+                                  .getBytes()))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
       assertEquals(507, refused.statusCode(), refused.body() + "\n" + node.output());
-      assertTrue(new JsonObject(refused.body()).getString("message").contains("no room"), refused.body());
-      TestServer.await("the temp file is removed", () -> TestServer.tempFiles(dir.resolve("tmp")).isEmpty());
+      assertTrue(
+          new JsonObject(refused.body()).getString("message").contains("no room"), refused.body());
+      TestServer.await(
+          "the temp file is removed", () -> TestServer.tempFiles(dir.resolve("tmp")).isEmpty());
       assertFalse(Files.exists(dir.resolve("Uploads/Utkal/big.bin")));
-      java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/upload/status"))
-              .header("auth_token", token).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> status =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/upload/status"))
+                      .header("auth_token", token)
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
       assertEquals(404, status.statusCode(), "the job must be freed");
     }
   }
 
   @Test
-  @DisplayName("an export whose file is truncated mid-stream breaks off (no hang) and frees the job")
+  @DisplayName(
+      "an export whose file is truncated mid-stream breaks off (no hang) and frees the job")
   void exportOfShrinkingFile(Vertx vertx) throws Exception {
     TestServer server = TestServer.start(vertx, dir);
     String token = server.utkal();
@@ -125,16 +161,27 @@ class DiskTroubleTest {
     SlowClients.Export export = SlowClients.Export.start(http, server.port, token, "movie.bin");
     HttpClientResponse response = export.response.await();
     assertEquals(200, response.statusCode());
-    try (RandomAccessFile stored = new RandomAccessFile(dir.resolve("Uploads/Utkal/movie.bin").toFile(), "rw")) {
+    try (RandomAccessFile stored =
+        new RandomAccessFile(dir.resolve("Uploads/Utkal/movie.bin").toFile(), "rw")) {
       stored.setLength(16 << 20);
     }
     // Without a check, the response would end short of its Content-Length and the client would
     // wait for the missing bytes until the idle timeout (60 s).
-    assertFalse(export.readRest(response).await(10, TimeUnit.SECONDS),
+    assertFalse(
+        export.readRest(response).await(10, TimeUnit.SECONDS),
         "the client must see the export incomplete, at once");
     assertTrue(export.received.get() < 32 << 20);
-    TestServer.await("the job is freed", () -> server.client.get("/export/status")
-        .putHeader("auth_token", token).send().await().statusCode() == 404);
+    TestServer.await(
+        "the job is freed",
+        () ->
+            server
+                    .client
+                    .get("/export/status")
+                    .putHeader("auth_token", token)
+                    .send()
+                    .await()
+                    .statusCode()
+                == 404);
     http.close().await();
   }
 
@@ -150,8 +197,10 @@ class DiskTroubleTest {
     HttpClientResponse response = export.response.await();
     assertEquals(200, response.statusCode());
     Files.delete(dir.resolve("Uploads/Utkal/movie.bin"));
-    assertTrue(export.readRest(response).await(20, TimeUnit.SECONDS), "the export goes on to its end");
-    assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(source)),
+    assertTrue(
+        export.readRest(response).await(20, TimeUnit.SECONDS), "the export goes on to its end");
+    assertArrayEquals(
+        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(source)),
         export.sha256.digest());
     http.close().await();
   }
@@ -159,8 +208,10 @@ class DiskTroubleTest {
   /** Mounts a tmpfs of {@code size} on {@code at}; false where the machine does not allow it. */
   private static boolean mountTmpfs(Path at, String size) {
     try {
-      Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", at.toString())
-          .redirectErrorStream(true).start();
+      Process mount =
+          new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", at.toString())
+              .redirectErrorStream(true)
+              .start();
       return mount.waitFor(10, TimeUnit.SECONDS) && mount.exitValue() == 0;
     } catch (Exception e) {
       return false;

@@ -36,7 +36,8 @@ class EventBusContractTest {
     TestServer.await("the upload runs", () -> server.tempBytes() > 0);
 
     Message<JsonObject> reply =
-        vertx.eventBus()
+        vertx
+            .eventBus()
             .<JsonObject>request(JobBus.UPLOAD_TERMINATE, new JsonObject().put("user", "Utkal"))
             .await();
 
@@ -55,22 +56,35 @@ class EventBusContractTest {
   void busFailures(Vertx vertx) {
     TestServer.start(vertx, dir);
     String[][] terminates = {
-        {JobBus.UPLOAD_TERMINATE, JobBus.KIND_UPLOAD},
-        {JobBus.EXPORT_TERMINATE, JobBus.KIND_EXPORT}};
+      {JobBus.UPLOAD_TERMINATE, JobBus.KIND_UPLOAD},
+      {JobBus.EXPORT_TERMINATE, JobBus.KIND_EXPORT}
+    };
     for (String[] terminate : terminates) {
       String address = terminate[0];
-      ReplyException none = assertThrows(ReplyException.class, () ->
-          vertx.eventBus().request(address, new JsonObject().put("user", "John")).await());
+      ReplyException none =
+          assertThrows(
+              ReplyException.class,
+              () ->
+                  vertx.eventBus().request(address, new JsonObject().put("user", "John")).await());
       assertEquals(404, none.failureCode());
       assertEquals(JobBus.nothingRunning(terminate[1]), none.getMessage());
-      ReplyException bad = assertThrows(ReplyException.class, () ->
-          vertx.eventBus().request(address, new JsonObject()).await());
+      ReplyException bad =
+          assertThrows(
+              ReplyException.class,
+              () -> vertx.eventBus().request(address, new JsonObject()).await());
       assertEquals(400, bad.failureCode());
       assertEquals(JobBus.NO_USER_MESSAGE, bad.getMessage());
     }
-    ReplyException start = assertThrows(ReplyException.class, () ->
-        vertx.eventBus().request(JobBus.UPLOAD_START,
-            new JsonObject().put("user", "John").put("handoff", "no-such-handoff")).await());
+    ReplyException start =
+        assertThrows(
+            ReplyException.class,
+            () ->
+                vertx
+                    .eventBus()
+                    .request(
+                        JobBus.UPLOAD_START,
+                        new JsonObject().put("user", "John").put("handoff", "no-such-handoff"))
+                    .await());
     assertEquals(400, start.failureCode());
   }
 }

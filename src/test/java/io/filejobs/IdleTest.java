@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.JsonObject;
@@ -59,14 +58,18 @@ class IdleTest {
   }
 
   @Test
-  @DisplayName("a connection that sends nothing, or trickles a request it never finishes, is closed")
+  @DisplayName(
+      "a connection that sends nothing, or trickles a request it never finishes, is closed")
   void idleConnections() {
     long silent = closedAfter("");
-    assertTrue(silent >= 900 && silent < 3000, "a silent connection closed after " + silent + " ms");
+    assertTrue(
+        silent >= 900 && silent < 3000, "a silent connection closed after " + silent + " ms");
     long halfHeaders = closedAfter("POST /signin HTTP/1.1\r\nHost: x\r\n");
     assertTrue(halfHeaders >= 900 && halfHeaders < 3000, "half headers: " + halfHeaders + " ms");
-    long halfBody = closedAfter("POST /signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Content-Length: 100\r\n\r\n{\"username\":");
+    long halfBody =
+        closedAfter(
+            "POST /signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n{\"username\":");
     assertTrue(halfBody >= 900 && halfBody < 3000, "half a body: " + halfBody + " ms");
   }
 
@@ -87,8 +90,15 @@ class IdleTest {
     upload.stop(); // the client goes silent but keeps its connection
 
     TestServer.await("the temp file is removed", () -> server.tempFiles().isEmpty());
-    assertEquals(404, server.client.get("/upload/status").putHeader("auth_token", token).send().await()
-        .statusCode());
+    assertEquals(
+        404,
+        server
+            .client
+            .get("/upload/status")
+            .putHeader("auth_token", token)
+            .send()
+            .await()
+            .statusCode());
     assertFalse(Files.exists(server.uploads.resolve("Utkal/stall.bin")));
   }
 
@@ -102,8 +112,17 @@ class IdleTest {
     HttpClientResponse response = export.response.await();
     assertEquals(200, response.statusCode());
 
-    TestServer.await("the export is ended", () -> server.client.get("/export/status")
-        .putHeader("auth_token", token).send().await().statusCode() == 404);
+    TestServer.await(
+        "the export is ended",
+        () ->
+            server
+                    .client
+                    .get("/export/status")
+                    .putHeader("auth_token", token)
+                    .send()
+                    .await()
+                    .statusCode()
+                == 404);
     assertFalse(export.readRest(response).await(), "the export must break off");
   }
 
@@ -114,14 +133,34 @@ class IdleTest {
     SlowClients.Upload upload =
         SlowClients.Upload.start(vertx, http, server.port, token, "p.bin", 16 * 1024, 5, 200);
     TestServer.await("the upload runs", () -> server.tempBytes() > 0);
-    assertEquals(200, server.client.post("/upload/pause").putHeader("auth_token", token).send().await()
-        .statusCode());
+    assertEquals(
+        200,
+        server
+            .client
+            .post("/upload/pause")
+            .putHeader("auth_token", token)
+            .send()
+            .await()
+            .statusCode());
     Thread.sleep(2500);
-    JsonObject status = server.client.get("/upload/status").putHeader("auth_token", token).send().await()
-        .bodyAsJsonObject();
+    JsonObject status =
+        server
+            .client
+            .get("/upload/status")
+            .putHeader("auth_token", token)
+            .send()
+            .await()
+            .bodyAsJsonObject();
     assertEquals("paused", status.getString("state"), status.encode());
-    assertEquals(200, server.client.post("/upload/resume").putHeader("auth_token", token).send().await()
-        .statusCode());
+    assertEquals(
+        200,
+        server
+            .client
+            .post("/upload/resume")
+            .putHeader("auth_token", token)
+            .send()
+            .await()
+            .statusCode());
     assertEquals(200, upload.response.await().statusCode());
     assertEquals(200L * 16 * 1024, Files.size(server.uploads.resolve("Utkal/p.bin")));
   }

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The fence around Vert.x's and Netty's internals: only {@code io.filejobs.transport} may use a
  * package named {@code ...impl...} or {@code ...internal...} ({@code io.vertx.core.net.impl},
- * {@code io.vertx.core.internal}, {@code io.netty.util.internal}, and any other library's), so
- * that a Vert.x upgrade has one package to check. Netty fences {@code io.netty.util.internal} the
- * same way. Runs in {@code mvn -B test}, so a use anywhere else fails the build, naming its file
- * and line.
+ * {@code io.vertx.core.internal}, {@code io.netty.util.internal}, and any other library's), so that
+ * a Vert.x upgrade has one package to check. Netty fences {@code io.netty.util.internal} the same
+ * way. Runs in {@code mvn -B test}, so a use anywhere else fails the build, naming its file and
+ * line.
  */
 class InternalsFenceTest {
 
@@ -43,7 +43,8 @@ class InternalsFenceTest {
     List<String> found = new ArrayList<>();
     int scanned = 0;
     try (Stream<Path> files = Files.walk(MAIN)) {
-      for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
+      for (Path file :
+          (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
         if (file.startsWith(DOOR)) {
           continue;
         }
@@ -66,8 +67,8 @@ class InternalsFenceTest {
   }
 
   @Test
-  @DisplayName("the fence sees an internal however it is named in code, and not in comments or"
-      + " strings")
+  @DisplayName(
+      "the fence sees an internal however it is named in code, and not in comments or" + " strings")
   void fenceSeesInternals() {
     String source =
         String.join(
@@ -117,8 +118,8 @@ class InternalsFenceTest {
   }
 
   /**
-   * {@code source} with every comment, string, text block and character literal blanked out
-   * (line breaks kept, so line numbers still hold): what is left is code.
+   * {@code source} with every comment, string, text block and character literal blanked out (line
+   * breaks kept, so line numbers still hold): what is left is code.
    */
   static String codeOnly(String source) {
     StringBuilder code = new StringBuilder(source.length());

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.filejobs.jobs.JobBus;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -51,12 +51,17 @@ class JobControlTest {
 
     @Override
     public Future<?> start() {
-      return vertx.eventBus().<JsonObject>consumer(JobBus.userEvents(user), m -> events.add(m.body()))
+      return vertx
+          .eventBus()
+          .<JsonObject>consumer(JobBus.userEvents(user), m -> events.add(m.body()))
           .completion();
     }
 
     List<String> names() {
-      return events.stream().map(e -> e.getString("event")).filter(n -> !n.equals("progress")).toList();
+      return events.stream()
+          .map(e -> e.getString("event"))
+          .filter(n -> !n.equals("progress"))
+          .toList();
     }
   }
 
@@ -73,8 +78,12 @@ class JobControlTest {
   }
 
   private HttpResponse<Buffer> call(String method, String path, String token) {
-    return server.client.request(io.vertx.core.http.HttpMethod.valueOf(method), path)
-        .putHeader("auth_token", token).send().await();
+    return server
+        .client
+        .request(io.vertx.core.http.HttpMethod.valueOf(method), path)
+        .putHeader("auth_token", token)
+        .send()
+        .await();
   }
 
   private JsonObject ok(HttpResponse<Buffer> response) {
@@ -89,7 +98,8 @@ class JobControlTest {
   }
 
   @Test
-  @DisplayName("a paused upload reads no more bytes; resumed, it completes byte for byte; events tell each step in order")
+  @DisplayName(
+      "a paused upload reads no more bytes; resumed, it completes byte for byte; events tell each step in order")
   void pauseAndResumeUpload() throws Exception {
     Follower follower = new Follower("Utkal");
     vertx.deployVerticle(follower).await();
@@ -114,7 +124,8 @@ class JobControlTest {
     assertEquals(409, call("POST", "/upload/pause", token).statusCode(), "pausing a paused upload");
 
     assertEquals("running", ok(call("POST", "/upload/resume", token)).getString("state"));
-    assertEquals(409, call("POST", "/upload/resume", token).statusCode(), "resuming a running upload");
+    assertEquals(
+        409, call("POST", "/upload/resume", token).statusCode(), "resuming a running upload");
     assertEquals(200, upload.response.await().statusCode());
 
     Path stored = server.uploads.resolve("Utkal/paused.bin");
@@ -140,7 +151,8 @@ class JobControlTest {
   }
 
   @Test
-  @DisplayName("a paused export sends no more bytes; resumed, the client gets the whole file byte for byte")
+  @DisplayName(
+      "a paused export sends no more bytes; resumed, the client gets the whole file byte for byte")
   void pauseAndResumeExport() throws Exception {
     Follower follower = new Follower("Utkal");
     String token = server.utkal();
@@ -160,15 +172,17 @@ class JobControlTest {
     assertTrue(atPause < EXPORT_SIZE);
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     io.vertx.core.Promise<Void> ended = io.vertx.core.Promise.promise();
-    response.handler(b -> {
-      digest.update(b.getBytes());
-      export.received.addAndGet(b.length());
-    });
+    response.handler(
+        b -> {
+          digest.update(b.getBytes());
+          export.received.addAndGet(b.length());
+        });
     response.endHandler(v -> ended.complete());
     response.exceptionHandler(ended::tryFail);
     response.resume();
     // the client drains what was sent before the pause, and then nothing more comes
-    TestServer.await("the client has all bytes sent before the pause", () -> export.received.get() == atPause);
+    TestServer.await(
+        "the client has all bytes sent before the pause", () -> export.received.get() == atPause);
     Thread.sleep(300);
     assertEquals(atPause, export.received.get(), "bytes arrived while paused");
     assertEquals(atPause, ok(call("GET", "/export/status", token)).getLong("bytes"));
@@ -176,11 +190,16 @@ class JobControlTest {
     ok(call("POST", "/export/resume", token));
     ended.future().await();
     assertEquals(EXPORT_SIZE, export.received.get());
-    assertEquals(sha256(Files.readAllBytes(file)), java.util.HexFormat.of().formatHex(digest.digest()));
+    assertEquals(
+        sha256(Files.readAllBytes(file)), java.util.HexFormat.of().formatHex(digest.digest()));
     TestServer.await("the completed event", () -> follower.names().contains("completed"));
     assertEquals(List.of("started", "paused", "resumed", "completed"), follower.names());
-    assertTrue(follower.events.stream().allMatch(e -> "export".equals(e.getString("kind"))
-        && Long.valueOf(EXPORT_SIZE).equals(e.getLong("total"))));
+    assertTrue(
+        follower.events.stream()
+            .allMatch(
+                e ->
+                    "export".equals(e.getString("kind"))
+                        && Long.valueOf(EXPORT_SIZE).equals(e.getLong("total"))));
   }
 
   @Test
@@ -212,7 +231,8 @@ class JobControlTest {
     TestServer.await("the upload runs", () -> server.tempBytes() > 0);
     ok(call("POST", "/upload/pause", token));
 
-    TestServer.await("the paused upload is terminated", () -> follower.names().contains("terminated"));
+    TestServer.await(
+        "the paused upload is terminated", () -> follower.names().contains("terminated"));
     TestServer.await("its temp file is gone", () -> server.tempFiles().isEmpty());
     assertEquals(404, call("GET", "/upload/status", token).statusCode());
     assertFalse(Files.exists(server.uploads.resolve("John/idle.bin")));
@@ -223,14 +243,23 @@ class JobControlTest {
   @DisplayName("pause, resume and status with no job answer 404; without a token 401")
   void noJob() {
     String token = server.blake();
-    for (String[] call : new String[][] {
-        {"POST", "/upload/pause"}, {"POST", "/upload/resume"}, {"GET", "/upload/status"},
-        {"POST", "/export/pause"}, {"POST", "/export/resume"}, {"GET", "/export/status"}}) {
+    for (String[] call :
+        new String[][] {
+          {"POST", "/upload/pause"}, {"POST", "/upload/resume"}, {"GET", "/upload/status"},
+          {"POST", "/export/pause"}, {"POST", "/export/resume"}, {"GET", "/export/status"}
+        }) {
       HttpResponse<Buffer> none = call(call[0], call[1], token);
       assertEquals(404, none.statusCode(), call[1]);
       assertEquals("not_found", none.bodyAsJsonObject().getString("error"));
-      assertEquals(401, server.client.request(io.vertx.core.http.HttpMethod.valueOf(call[0]), call[1])
-          .send().await().statusCode(), call[1]);
+      assertEquals(
+          401,
+          server
+              .client
+              .request(io.vertx.core.http.HttpMethod.valueOf(call[0]), call[1])
+              .send()
+              .await()
+              .statusCode(),
+          call[1]);
     }
     assertEquals(401, server.client.get("/files").send().await().statusCode());
   }
@@ -262,7 +291,8 @@ class JobControlTest {
   @DisplayName("GET /files lists only the user's own files with size and modification time")
   void files() throws Exception {
     String utkal = server.utkal();
-    assertEquals(new JsonObject().put("files", new io.vertx.core.json.JsonArray()),
+    assertEquals(
+        new JsonObject().put("files", new io.vertx.core.json.JsonArray()),
         ok(call("GET", "/files", utkal)));
     server.upload(utkal, TestServer.randomFile(dir, "b.bin", 2000), "b.bin");
     server.upload(utkal, TestServer.randomFile(dir, "a.bin", 1000), "a.bin");
@@ -288,36 +318,53 @@ class JobControlTest {
     TestServer.await("the upload runs", () -> server.tempBytes() > 0);
     JsonObject who = new JsonObject().put("user", "Utkal");
 
-    JsonObject paused = vertx.eventBus().<JsonObject>request(JobBus.UPLOAD_PAUSE, who).await().body();
-    JsonObject status = vertx.eventBus().<JsonObject>request(JobBus.UPLOAD_STATUS, who).await().body();
+    JsonObject paused =
+        vertx.eventBus().<JsonObject>request(JobBus.UPLOAD_PAUSE, who).await().body();
+    JsonObject status =
+        vertx.eventBus().<JsonObject>request(JobBus.UPLOAD_STATUS, who).await().body();
     assertEquals("paused", paused.getString("state"));
     assertEquals("paused", status.getString("state"));
     assertEquals("upload", status.getString("kind"));
-    io.vertx.core.eventbus.ReplyException again = org.junit.jupiter.api.Assertions.assertThrows(
-        io.vertx.core.eventbus.ReplyException.class,
-        () -> vertx.eventBus().request(JobBus.UPLOAD_PAUSE, who).await());
+    io.vertx.core.eventbus.ReplyException again =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.vertx.core.eventbus.ReplyException.class,
+            () -> vertx.eventBus().request(JobBus.UPLOAD_PAUSE, who).await());
     assertEquals(409, again.failureCode());
-    assertEquals("running",
-        vertx.eventBus().<JsonObject>request(JobBus.UPLOAD_RESUME, who).await().body().getString("state"));
+    assertEquals(
+        "running",
+        vertx
+            .eventBus()
+            .<JsonObject>request(JobBus.UPLOAD_RESUME, who)
+            .await()
+            .body()
+            .getString("state"));
     vertx.eventBus().request(JobBus.UPLOAD_TERMINATE, who).await();
     upload.stop();
   }
 
   @Test
-  @DisplayName("an upload whose file has not begun cannot be paused (409), can be terminated, and announces nothing")
+  @DisplayName(
+      "an upload whose file has not begun cannot be paused (409), can be terminated, and announces nothing")
   void pauseBeforeBytes() throws Exception {
     Follower follower = new Follower("Utkal");
     vertx.deployVerticle(follower).await();
     String token = server.utkal();
     // the request's head only: the job runs, but no part has begun
-    io.vertx.core.http.HttpClientRequest request = http.request(new io.vertx.core.http.RequestOptions()
-            .setMethod(io.vertx.core.http.HttpMethod.POST).setHost("127.0.0.1").setPort(server.port)
-            .setURI("/upload").putHeader("auth_token", token)
-            .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY))
-        .await();
+    io.vertx.core.http.HttpClientRequest request =
+        http.request(
+                new io.vertx.core.http.RequestOptions()
+                    .setMethod(io.vertx.core.http.HttpMethod.POST)
+                    .setHost("127.0.0.1")
+                    .setPort(server.port)
+                    .setURI("/upload")
+                    .putHeader("auth_token", token)
+                    .putHeader(
+                        "Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY))
+            .await();
     request.setChunked(true);
     request.writeHead().await();
-    TestServer.await("the job runs", () -> call("GET", "/upload/status", token).statusCode() == 200);
+    TestServer.await(
+        "the job runs", () -> call("GET", "/upload/status", token).statusCode() == 200);
 
     HttpResponse<Buffer> pause = call("POST", "/upload/pause", token);
     assertEquals(409, pause.statusCode());
@@ -333,31 +380,43 @@ class JobControlTest {
   @Test
   @DisplayName("the files request on the bus refuses a user that is not a plain name")
   void filesOverTheBusChecksTheUser() {
-    io.vertx.core.eventbus.ReplyException bad = org.junit.jupiter.api.Assertions.assertThrows(
-        io.vertx.core.eventbus.ReplyException.class,
-        () -> vertx.eventBus().request(JobBus.FILES, new JsonObject().put("user", "../Utkal")).await());
+    io.vertx.core.eventbus.ReplyException bad =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.vertx.core.eventbus.ReplyException.class,
+            () ->
+                vertx
+                    .eventBus()
+                    .request(JobBus.FILES, new JsonObject().put("user", "../Utkal"))
+                    .await());
     assertEquals(400, bad.failureCode());
   }
 
   @Test
-  @DisplayName("a moving job publishes progress at most every 500 ms, and a broken one ends with failed")
+  @DisplayName(
+      "a moving job publishes progress at most every 500 ms, and a broken one ends with failed")
   void progressAndFailedEvents() throws Exception {
     Follower follower = new Follower("Utkal");
     vertx.deployVerticle(follower).await();
     String token = server.utkal();
     SlowClients.Upload upload =
         SlowClients.Upload.start(vertx, http, server.port, token, "gone.bin", CHUNK, 10, 1000);
-    TestServer.await("three progress events",
-        () -> follower.events.stream().filter(e -> "progress".equals(e.getString("event"))).count() >= 3);
+    TestServer.await(
+        "three progress events",
+        () ->
+            follower.events.stream().filter(e -> "progress".equals(e.getString("event"))).count()
+                >= 3);
     upload.stop();
     upload.request.connection().close().await();
     TestServer.await("the failed event", () -> follower.names().contains("failed"));
 
-    List<JsonObject> progress = follower.events.stream()
-        .filter(e -> "progress".equals(e.getString("event"))).toList();
+    List<JsonObject> progress =
+        follower.events.stream().filter(e -> "progress".equals(e.getString("event"))).toList();
     for (int i = 1; i < progress.size(); i++) {
-      long gap = java.time.Duration.between(Instant.parse(progress.get(i - 1).getString("at")),
-          Instant.parse(progress.get(i).getString("at"))).toMillis();
+      long gap =
+          java.time.Duration.between(
+                  Instant.parse(progress.get(i - 1).getString("at")),
+                  Instant.parse(progress.get(i).getString("at")))
+              .toMillis();
       assertTrue(gap >= 490, "progress events " + gap + " ms apart");
       assertTrue(progress.get(i).getLong("bytes") > progress.get(i - 1).getLong("bytes"));
     }

@@ -55,7 +55,8 @@ class LimitsTest {
     assertEquals(java.util.List.of(414), RawHttp.statuses(longLine), longLine);
     assertEquals("uri_too_long", body(longLine).getString("error"));
     String garbage = raw("\u0001\u0002 nonsense\r\n\r\n");
-    assertTrue(garbage.isEmpty() || RawHttp.statuses(garbage).equals(java.util.List.of(400)), garbage);
+    assertTrue(
+        garbage.isEmpty() || RawHttp.statuses(garbage).equals(java.util.List.of(400)), garbage);
   }
 
   @Test
@@ -63,10 +64,17 @@ class LimitsTest {
   void formFieldFlood() throws Exception {
     Buffer body = Buffer.buffer();
     for (int i = 0; i < 500; i++) {
-      body.appendString("--" + SlowClients.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"f" + i
-          + "\"\r\n\r\nvalue" + i + "\r\n");
+      body.appendString(
+          "--"
+              + SlowClients.BOUNDARY
+              + "\r\nContent-Disposition: form-data; name=\"f"
+              + i
+              + "\"\r\n\r\nvalue"
+              + i
+              + "\r\n");
     }
-    body.appendBuffer(SlowClients.partHead("file", "late.bin")).appendString("data")
+    body.appendBuffer(SlowClients.partHead("file", "late.bin"))
+        .appendString("data")
         .appendBuffer(SlowClients.closing());
     HttpResponse<Buffer> response = server.uploadRaw(server.utkal(), body);
     assertEquals(400, response.statusCode(), response.bodyAsString());
@@ -77,22 +85,34 @@ class LimitsTest {
   @Test
   @DisplayName("a form field over 4 KiB is refused with 400")
   void bigFormField() {
-    Buffer body = Buffer.buffer("--" + SlowClients.BOUNDARY
-            + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n" + "n".repeat(20_000) + "\r\n")
-        .appendBuffer(SlowClients.partHead("file", "x.bin")).appendString("data")
-        .appendBuffer(SlowClients.closing());
+    Buffer body =
+        Buffer.buffer(
+                "--"
+                    + SlowClients.BOUNDARY
+                    + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n"
+                    + "n".repeat(20_000)
+                    + "\r\n")
+            .appendBuffer(SlowClients.partHead("file", "x.bin"))
+            .appendString("data")
+            .appendBuffer(SlowClients.closing());
     HttpResponse<Buffer> response = server.uploadRaw(server.utkal(), body);
     assertEquals(400, response.statusCode(), response.bodyAsString());
   }
 
   @Test
-  @DisplayName("names that try to escape or break the file system are refused, for uploads and exports")
+  @DisplayName(
+      "names that try to escape or break the file system are refused, for uploads and exports")
   void hostileNames() throws Exception {
     String token = server.utkal();
     String[] names = {"a\u0000b", "x".repeat(300), "..", ".", "a/../../b", "c:\\evil", ".hidden"};
     for (String name : names) {
-      HttpResponse<Buffer> export = server.client.post("/export").putHeader("auth_token", token)
-          .sendJsonObject(new JsonObject().put("filename", name)).await();
+      HttpResponse<Buffer> export =
+          server
+              .client
+              .post("/export")
+              .putHeader("auth_token", token)
+              .sendJsonObject(new JsonObject().put("filename", name))
+              .await();
       assertEquals(404, export.statusCode(), name);
     }
     // an encoded separator is no separator: it stays in the name, inside the user's folder
@@ -105,14 +125,19 @@ class LimitsTest {
   }
 
   @Test
-  @DisplayName("a request expecting anything but 100-continue is answered 417 at once, before its body, on every call, and its connection is closed")
+  @DisplayName(
+      "a request expecting anything but 100-continue is answered 417 at once, before its body, on every call, and its connection is closed")
   void unsupportedExpectation() throws Exception {
     String token = server.utkal();
     String[] heads = {
-      "POST /upload HTTP/1.1\r\nHost: x\r\nauth_token: " + token + "\r\nContent-Type:"
-          + " multipart/form-data; boundary=" + SlowClients.BOUNDARY
+      "POST /upload HTTP/1.1\r\nHost: x\r\nauth_token: "
+          + token
+          + "\r\nContent-Type:"
+          + " multipart/form-data; boundary="
+          + SlowClients.BOUNDARY
           + "\r\nContent-Length: 1000000\r\nExpect: 200-ok\r\n\r\n",
-      "POST /export HTTP/1.1\r\nHost: x\r\nauth_token: " + token
+      "POST /export HTTP/1.1\r\nHost: x\r\nauth_token: "
+          + token
           + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 200-OK\r\n\r\n",
       "POST /signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
           + "Content-Length: 100\r\nExpect: 100-continue, x-other\r\n\r\n",
@@ -155,17 +180,31 @@ class LimitsTest {
     Path traceFile = dir.resolve("curl-trace.txt");
     Process curl =
         new ProcessBuilder(
-                "curl", "-sS", "-v", "-o", "/dev/null", "-w", "%{http_code}",
-                "-H", "auth_token: " + server.utkal(), "-H", "Expect: 100-continue",
-                "-F", "file=@" + file, "http://127.0.0.1:" + server.port + "/upload")
+                "curl",
+                "-sS",
+                "-v",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-H",
+                "auth_token: " + server.utkal(),
+                "-H",
+                "Expect: 100-continue",
+                "-F",
+                "file=@" + file,
+                "http://127.0.0.1:" + server.port + "/upload")
             .redirectError(traceFile.toFile())
             .start();
-    String code = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String code =
+        new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(curl.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
     String trace = java.nio.file.Files.readString(traceFile);
     assertEquals("200", code, trace);
     assertTrue(trace.contains("< HTTP/1.1 100 Continue"), trace);
-    assertTrue(java.util.Arrays.equals(java.nio.file.Files.readAllBytes(file),
-        java.nio.file.Files.readAllBytes(server.uploads.resolve("Utkal/big.bin"))));
+    assertTrue(
+        java.util.Arrays.equals(
+            java.nio.file.Files.readAllBytes(file),
+            java.nio.file.Files.readAllBytes(server.uploads.resolve("Utkal/big.bin"))));
   }
 }

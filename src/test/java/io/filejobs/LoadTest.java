@@ -54,8 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A few hundred users at once against one real server on loopback, each doing a whole upload, an
  * export and a transfer they terminate, in an order of their own. Afterwards the server must hold
- * exactly what was finished, nothing that was terminated, and no temp file, job or file
- * descriptor more than before.
+ * exactly what was finished, nothing that was terminated, and no temp file, job or file descriptor
+ * more than before.
  *
  * <p>The run is decided by one seed (logged; {@code -Dfilejobs.load.seed=N} replays its users,
  * sizes and orders, though not the interleaving, which is up to the threads). Everything is
@@ -66,25 +66,29 @@ import org.junit.jupiter.api.io.TempDir;
 class LoadTest {
 
   static final int USERS = 300;
+
   /** Users running at the same moment: each holds up to two connections. */
   static final int AT_ONCE = 64;
+
   static final int MIN_SIZE = 16 * 1024;
   static final int MAX_SIZE = 1024 * 1024;
+
   /**
-   * The file of a terminated export: large enough that a client that does not read cannot take
-   * it all into socket buffers, so it is surely mid-stream when terminated. One file on disk,
+   * The file of a terminated export: large enough that a client that does not read cannot take it
+   * all into socket buffers, so it is surely mid-stream when terminated. One file on disk,
    * hard-linked into the folder of every user who needs it.
    */
   static final int BIG = 64 * 1024 * 1024;
 
   /**
-   * What a terminated upload sends, 8 KiB every 10 ms: 16 s' worth, so it is surely still
-   * running when terminated. One array shared by every such upload (its bytes are never stored).
+   * What a terminated upload sends, 8 KiB every 10 ms: 16 s' worth, so it is surely still running
+   * when terminated. One array shared by every such upload (its bytes are never stored).
    */
   static final byte[] SLOW_CONTENT = content(16, 16 * 1024 * 1024);
 
   static final long STEP_SECONDS = 20;
   static final long LOAD_SECONDS = 60;
+
   /** See {@link #fileDescriptorsBack}. */
   static final int FD_TOLERANCE = 5;
 
@@ -108,7 +112,11 @@ class LoadTest {
    * and whether the terminated transfer is an upload or an export.
    */
   record Plan(
-      String user, List<Action> order, long seed, int seedSize, int uploadSize,
+      String user,
+      List<Action> order,
+      long seed,
+      int seedSize,
+      int uploadSize,
       boolean terminatesUpload) {
 
     byte[] seedContent() {
@@ -150,9 +158,10 @@ class LoadTest {
 
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
-  @DisplayName("300 users uploading, exporting and terminating at once: finished files are stored"
-      + " byte for byte, terminated ones are absent, and no temp file, job or file descriptor"
-      + " is left behind")
+  @DisplayName(
+      "300 users uploading, exporting and terminating at once: finished files are stored"
+          + " byte for byte, terminated ones are absent, and no temp file, job or file descriptor"
+          + " is left behind")
   void manyUsersAtOnce(Vertx vertx) throws Exception {
     long seed = Long.getLong("filejobs.load.seed", new Random().nextLong());
     System.out.println(
@@ -160,16 +169,22 @@ class LoadTest {
     List<Plan> plans = plans(seed);
     // One more user walks every path once before the load: an upload, an export, a terminated
     // upload, a terminated export.
-    List<Plan> warmUp = List.of(
-        new Plan("warmup", List.of(Action.UPLOAD, Action.EXPORT, Action.TERMINATE), seed,
-            MIN_SIZE, MIN_SIZE, true),
-        new Plan("warmup", List.of(Action.TERMINATE), seed, MIN_SIZE, MIN_SIZE, false));
+    List<Plan> warmUp =
+        List.of(
+            new Plan(
+                "warmup",
+                List.of(Action.UPLOAD, Action.EXPORT, Action.TERMINATE),
+                seed,
+                MIN_SIZE,
+                MIN_SIZE,
+                true),
+            new Plan("warmup", List.of(Action.TERMINATE), seed, MIN_SIZE, MIN_SIZE, false));
     Path usersFile = writeUsers(Stream.concat(plans.stream(), warmUp.stream()));
     writeStartingFiles(Stream.concat(plans.stream(), warmUp.stream()));
 
     server = TestServer.start(vertx, TestServer.settings(dir).withUsersFile(usersFile.toString()));
-    tokens = new Tokens(
-        vertx, TestServer.SECRET, 3600, Users.load(vertx, usersFile.toString()).await());
+    tokens =
+        new Tokens(vertx, TestServer.SECRET, 3600, Users.load(vertx, usersFile.toString()).await());
 
     // Warm up every path the load takes (classes, pools, lazily opened files), with a client of
     // its own, then count the open file descriptors: the level the load must return to.
@@ -192,22 +207,36 @@ class LoadTest {
           "LoadTest: %d users (%d at a time) in %d ms: %d MiB uploaded whole, %d MiB exported"
               + " whole, %d uploads and %d exports terminated; the export status right after"
               + " a whole export was not yet 404 (status: times): %s%n",
-          USERS, AT_ONCE, loadMs, tally.uploadedBytes.get() >> 20,
-          tally.exportedBytes.get() >> 20, tally.uploadsTerminated.get(),
-          tally.exportsTerminated.get(), clients.exportSlotsLate);
+          USERS,
+          AT_ONCE,
+          loadMs,
+          tally.uploadedBytes.get() >> 20,
+          tally.exportedBytes.get() >> 20,
+          tally.uploadsTerminated.get(),
+          tally.exportsTerminated.get(),
+          clients.exportSlotsLate);
 
-      assertTrue(tally.failures.isEmpty(), tally.failures.size() + " of " + USERS
-          + " users saw a failure (seed " + seed + "), the first ones: "
-          + tally.failures.stream().limit(10).toList());
+      assertTrue(
+          tally.failures.isEmpty(),
+          tally.failures.size()
+              + " of "
+              + USERS
+              + " users saw a failure (seed "
+              + seed
+              + "), the first ones: "
+              + tally.failures.stream().limit(10).toList());
       assertNoJobsLeft(vertx, clients, plans, directBefore);
     }
 
     assertEquals(List.of(), server.tempFiles(), "temp files left behind (seed " + seed + ")");
     for (Plan plan : plans) {
       Path folder = server.uploads.resolve(plan.user());
-      assertEquals(plan.expectedFiles(), listing(folder),
+      assertEquals(
+          plan.expectedFiles(),
+          listing(folder),
           plan.user() + "'s folder: a terminated upload must not be stored (seed " + seed + ")");
-      assertArrayEquals(sha256(plan.uploadContent()),
+      assertArrayEquals(
+          sha256(plan.uploadContent()),
           sha256(Files.readAllBytes(folder.resolve(UPLOADED))),
           plan.user() + "'s upload is not stored byte for byte (seed " + seed + ")");
     }
@@ -221,8 +250,14 @@ class LoadTest {
     for (int i = 1; i <= USERS; i++) {
       List<Action> order = new ArrayList<>(List.of(Action.values()));
       Collections.shuffle(order, random);
-      plans.add(new Plan(String.format("user%03d", i), List.copyOf(order), random.nextLong(),
-          size(random), size(random), random.nextBoolean()));
+      plans.add(
+          new Plan(
+              String.format("user%03d", i),
+              List.copyOf(order),
+              random.nextLong(),
+              size(random),
+              size(random),
+              random.nextBoolean()));
     }
     return plans;
   }
@@ -241,10 +276,11 @@ class LoadTest {
     for (String user : plans.map(Plan::user).distinct().toList()) {
       byte[] key = new byte[16];
       random.nextBytes(key);
-      users.add(new JsonObject()
-          .put("username", user)
-          .put("passwordHash", hash)
-          .put("api_key", HexFormat.of().formatHex(key)));
+      users.add(
+          new JsonObject()
+              .put("username", user)
+              .put("passwordHash", hash)
+              .put("api_key", HexFormat.of().formatHex(key)));
     }
     Path file = dir.resolve("users-load.json");
     Files.writeString(file, users.encodePrettily());
@@ -269,20 +305,31 @@ class LoadTest {
   /** Runs every user, {@value #AT_ONCE} at a time; returns once all are done. */
   private void runAll(List<Plan> plans, Clients clients, Tally tally, long seed)
       throws InterruptedException {
-    ExecutorService pool = Executors.newFixedThreadPool(AT_ONCE, r -> {
-      Thread t = new Thread(r, "load-user");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            AT_ONCE,
+            r -> {
+              Thread t = new Thread(r, "load-user");
+              t.setDaemon(true);
+              return t;
+            });
     for (Plan plan : plans) {
       pool.submit(() -> runUser(plan, clients, tally));
     }
     pool.shutdown();
     if (!pool.awaitTermination(LOAD_SECONDS, TimeUnit.SECONDS)) {
       pool.shutdownNow();
-      fail("the load did not end within " + LOAD_SECONDS + " s: " + tally.usersDone.get() + " of "
-          + USERS + " users done (seed " + seed + "); failures so far: "
-          + tally.failures.stream().limit(10).toList());
+      fail(
+          "the load did not end within "
+              + LOAD_SECONDS
+              + " s: "
+              + tally.usersDone.get()
+              + " of "
+              + USERS
+              + " users done (seed "
+              + seed
+              + "); failures so far: "
+              + tally.failures.stream().limit(10).toList());
     }
   }
 
@@ -310,7 +357,8 @@ class LoadTest {
           case TERMINATE -> {
             if (plan.terminatesUpload()) {
               clients.terminateSlowUpload(token, plan.user());
-              assertFalse(Files.exists(server.uploads.resolve(plan.user()).resolve(SLOW)),
+              assertFalse(
+                  Files.exists(server.uploads.resolve(plan.user()).resolve(SLOW)),
                   "a terminated upload was stored");
               tally.uploadsTerminated.incrementAndGet();
             } else {
@@ -332,16 +380,29 @@ class LoadTest {
    * server's local maps of jobs and handoffs and its claim maps are empty, and the transfers hold
    * no more direct memory than before the load.
    */
-  private void assertNoJobsLeft(
-      Vertx vertx, Clients clients, List<Plan> plans, long directBefore) throws Exception {
+  private void assertNoJobsLeft(Vertx vertx, Clients clients, List<Plan> plans, long directBefore)
+      throws Exception {
     List<Future<String>> answers = new ArrayList<>();
     for (Plan plan : plans) {
       String token = tokens.issue(plan.user());
       for (String kind : List.of("upload", "export")) {
-        answers.add(clients.web.get(server.port, HOST, "/" + kind + "/status")
-            .putHeader("auth_token", token).send()
-            .map(r -> r.statusCode() == 404 ? null
-                : plan.user() + " " + kind + " status " + r.statusCode() + " " + r.bodyAsString()));
+        answers.add(
+            clients
+                .web
+                .get(server.port, HOST, "/" + kind + "/status")
+                .putHeader("auth_token", token)
+                .send()
+                .map(
+                    r ->
+                        r.statusCode() == 404
+                            ? null
+                            : plan.user()
+                                + " "
+                                + kind
+                                + " status "
+                                + r.statusCode()
+                                + " "
+                                + r.bodyAsString()));
       }
     }
     Future.all(answers).await(STEP_SECONDS, TimeUnit.SECONDS);
@@ -349,28 +410,32 @@ class LoadTest {
     assertEquals(List.of(), registered, "jobs still registered after the load");
 
     for (String kind : List.of("upload", "export")) {
-      assertTrue(vertx.sharedData().getLocalMap(JobBus.handlesMap(kind)).isEmpty(),
+      assertTrue(
+          vertx.sharedData().getLocalMap(JobBus.handlesMap(kind)).isEmpty(),
           "the local map of " + kind + " jobs is not empty");
-      int claims = vertx.sharedData().<String, String>getAsyncMap(JobBus.claimsMap(kind))
-          .compose(AsyncMap::size).await(STEP_SECONDS, TimeUnit.SECONDS);
+      int claims =
+          vertx
+              .sharedData()
+              .<String, String>getAsyncMap(JobBus.claimsMap(kind))
+              .compose(AsyncMap::size)
+              .await(STEP_SECONDS, TimeUnit.SECONDS);
       assertEquals(0, claims, "claims of " + kind + " slots left");
     }
     assertTrue(vertx.sharedData().getLocalMap("filejobs.handoffs").isEmpty(), "handoffs left");
     // Every buffer a transfer took from the direct budget was given back (once the sockets of
     // the last cut-off exports have failed what they still held).
-    TestServer.await("the transfers' direct memory is given back",
-        () -> BufferBudget.inUse() <= directBefore);
+    TestServer.await(
+        "the transfers' direct memory is given back", () -> BufferBudget.inUse() <= directBefore);
   }
 
   /**
-   * The open file descriptors are back where they were before the load, with a small tolerance.
-   * The count covers the whole test JVM, not only the server, and the JVM opens a few descriptors
-   * for good the first time something needs them, even after the warm-up: seen are the UDP
-   * sockets of the DNS resolver of an event loop that a client uses for the first time (two,
-   * usually), and possible are a jar the class loader had not reached yet or a random-number
-   * source. A leak per connection, job or file would show as hundreds (the load opens hundreds of
-   * connections and about 900 files), so a tolerance of {@value #FD_TOLERANCE} still
-   * catches one.
+   * The open file descriptors are back where they were before the load, with a small tolerance. The
+   * count covers the whole test JVM, not only the server, and the JVM opens a few descriptors for
+   * good the first time something needs them, even after the warm-up: seen are the UDP sockets of
+   * the DNS resolver of an event loop that a client uses for the first time (two, usually), and
+   * possible are a jar the class loader had not reached yet or a random-number source. A leak per
+   * connection, job or file would show as hundreds (the load opens hundreds of connections and
+   * about 900 files), so a tolerance of {@value #FD_TOLERANCE} still catches one.
    */
   private void fileDescriptorsBack(Map<String, String> before) throws Exception {
     if (before == null) {
@@ -386,11 +451,17 @@ class LoadTest {
     extra.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
     Map<String, String> sockets = tcpSockets();
     extra.replaceAll((fd, target) -> target + sockets.getOrDefault(target, ""));
-    System.out.printf("LoadTest: open file descriptors %d before the load, %d after; new: %s%n",
+    System.out.printf(
+        "LoadTest: open file descriptors %d before the load, %d after; new: %s%n",
         before.size(), after.size(), extra);
-    assertTrue(after.size() <= before.size() + FD_TOLERANCE,
-        "open file descriptors: " + before.size() + " before the load, " + after.size()
-            + " after; new ones: " + extra);
+    assertTrue(
+        after.size() <= before.size() + FD_TOLERANCE,
+        "open file descriptors: "
+            + before.size()
+            + " before the load, "
+            + after.size()
+            + " after; new ones: "
+            + extra);
   }
 
   /** The open file descriptors once their number has stopped changing (3 s at most). */
@@ -434,8 +505,8 @@ class LoadTest {
   }
 
   /**
-   * For a diagnosis: {@code socket:[inode]} to the line of {@code /proc/net/<table>} that names
-   * the socket (for TCP: local and remote address in the kernel's hex notation, and state).
+   * For a diagnosis: {@code socket:[inode]} to the line of {@code /proc/net/<table>} that names the
+   * socket (for TCP: local and remote address in the kernel's hex notation, and state).
    */
   private static Map<String, String> tcpSockets() {
     Map<String, String> sockets = new TreeMap<>();
@@ -472,6 +543,7 @@ class LoadTest {
     final WebClient web;
     final Vertx vertx;
     final int port;
+
     /** How often the status right after a whole export was not yet 404, by its answer. */
     final Map<Integer, Integer> exportSlotsLate =
         new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -480,47 +552,58 @@ class LoadTest {
       this.vertx = vertx;
       this.port = port;
       // Room for every user's two connections (a held transfer and its terminate).
-      this.http = vertx.createHttpClient(new HttpClientOptions(),
-          new PoolOptions().setHttp1MaxSize(4 * AT_ONCE));
+      this.http =
+          vertx.createHttpClient(
+              new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(4 * AT_ONCE));
       this.web = WebClient.wrap(http);
     }
 
     /** Uploads {@code bytes} whole as {@code name}: 200 with the right size. */
     void uploadWhole(String token, String name, byte[] bytes) throws Exception {
-      Buffer body = SlowClients.partHead("file", name)
-          .appendBytes(bytes)
-          .appendBuffer(SlowClients.closing());
-      HttpResponse<Buffer> answer = web.post(port, HOST, "/upload").putHeader("auth_token", token)
-          .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY)
-          .sendBuffer(body).await(STEP_SECONDS, TimeUnit.SECONDS);
+      Buffer body =
+          SlowClients.partHead("file", name).appendBytes(bytes).appendBuffer(SlowClients.closing());
+      HttpResponse<Buffer> answer =
+          web.post(port, HOST, "/upload")
+              .putHeader("auth_token", token)
+              .putHeader("Content-Type", "multipart/form-data; boundary=" + SlowClients.BOUNDARY)
+              .sendBuffer(body)
+              .await(STEP_SECONDS, TimeUnit.SECONDS);
       assertEquals(200, answer.statusCode(), "upload: " + answer.bodyAsString());
       assertEquals(bytes.length, answer.bodyAsJsonObject().getLong("size"), "upload's size");
     }
 
     /** Exports {@code name} whole: 200, and the bytes' SHA-256 is that of {@code expected}. */
     void exportWhole(String token, String name, byte[] expected) throws Exception {
-      HttpResponse<Buffer> answer = web.post(port, HOST, "/export").putHeader("auth_token", token)
-          .sendJsonObject(new JsonObject().put("filename", name))
-          .await(STEP_SECONDS, TimeUnit.SECONDS);
+      HttpResponse<Buffer> answer =
+          web.post(port, HOST, "/export")
+              .putHeader("auth_token", token)
+              .sendJsonObject(new JsonObject().put("filename", name))
+              .await(STEP_SECONDS, TimeUnit.SECONDS);
       assertEquals(200, answer.statusCode(), "export of " + name + ": " + answer.bodyAsString());
       assertEquals(expected.length, answer.body().length(), "bytes exported of " + name);
-      assertArrayEquals(sha256(expected), sha256(answer.body().getBytes()),
+      assertArrayEquals(
+          sha256(expected),
+          sha256(answer.body().getBytes()),
           "the export of " + name + " is not the stored file");
       waitUntilExportSlotFree(token);
     }
 
     /**
-     * Waits (2 s at most) until the user's export status answers 404, counting the times it did
-     * not at once. The server frees an export's slot once every byte is with the socket, before
-     * the response ends; a client that asks again in the same instant may still find the job
-     * finishing (status 200, a new export 409), so the user here does what a careful client
-     * would: asks until the export is over. A 503 (no answer from the job) is never right.
+     * Waits (2 s at most) until the user's export status answers 404, counting the times it did not
+     * at once. The server frees an export's slot once every byte is with the socket, before the
+     * response ends; a client that asks again in the same instant may still find the job finishing
+     * (status 200, a new export 409), so the user here does what a careful client would: asks until
+     * the export is over. A 503 (no answer from the job) is never right.
      */
     private void waitUntilExportSlotFree(String token) throws Exception {
       long deadline = System.nanoTime() + 2_000_000_000L;
       for (int asked = 0; ; asked++) {
-        int status = web.get(port, HOST, "/export/status").putHeader("auth_token", token).send()
-            .await(STEP_SECONDS, TimeUnit.SECONDS).statusCode();
+        int status =
+            web.get(port, HOST, "/export/status")
+                .putHeader("auth_token", token)
+                .send()
+                .await(STEP_SECONDS, TimeUnit.SECONDS)
+                .statusCode();
         if (status == 404) {
           return;
         }
@@ -528,7 +611,8 @@ class LoadTest {
         if (asked == 0) {
           exportSlotsLate.merge(status, 1, Integer::sum);
         }
-        assertTrue(System.nanoTime() < deadline,
+        assertTrue(
+            System.nanoTime() < deadline,
             "the export slot is still taken 2 s after the whole file arrived: " + status);
         Thread.sleep(5);
       }
@@ -543,14 +627,18 @@ class LoadTest {
       try (SocketUpload upload =
           SocketUpload.start(port, user, token, SLOW, SLOW_CONTENT, 8 * 1024, 10)) {
         waitUntilRunning(token, "upload");
-        HttpResponse<Buffer> answer = web.delete(port, HOST, "/upload/terminate")
-            .putHeader("auth_token", token).send().await(STEP_SECONDS, TimeUnit.SECONDS);
+        HttpResponse<Buffer> answer =
+            web.delete(port, HOST, "/upload/terminate")
+                .putHeader("auth_token", token)
+                .send()
+                .await(STEP_SECONDS, TimeUnit.SECONDS);
         assertEquals(200, answer.statusCode(), "terminate upload: " + answer.bodyAsString());
         assertEquals(SLOW, answer.bodyAsJsonObject().getString("filename"));
         assertTrue(upload.await(STEP_SECONDS), "the terminated upload's connection stays open");
         assertFalse(upload.finishedSending, "the slow upload was sent whole before its terminate");
         // 409 if the client could read the answer, -1 (closed) or 0 (reset) if not
-        assertTrue(Set.of(409, -1, 0).contains(upload.status),
+        assertTrue(
+            Set.of(409, -1, 0).contains(upload.status),
             "the terminated upload answered " + upload.status);
       }
     }
@@ -563,9 +651,11 @@ class LoadTest {
       SlowClients.Export export = SlowClients.Export.start(http, port, token, HELD);
       HttpClientResponse response = export.response.await(STEP_SECONDS, TimeUnit.SECONDS);
       assertEquals(200, response.statusCode(), "held export");
-      HttpResponse<Buffer> answer = web.post(port, HOST, "/export/terminate")
-          .putHeader("auth_token", token)
-          .send().await(STEP_SECONDS, TimeUnit.SECONDS);
+      HttpResponse<Buffer> answer =
+          web.post(port, HOST, "/export/terminate")
+              .putHeader("auth_token", token)
+              .send()
+              .await(STEP_SECONDS, TimeUnit.SECONDS);
       assertEquals(200, answer.statusCode(), "terminate export: " + answer.bodyAsString());
       long sent = answer.bodyAsJsonObject().getLong("bytes");
       assertTrue(sent > 0 && sent < BIG, "the terminated export had sent " + sent + " bytes");
@@ -579,14 +669,22 @@ class LoadTest {
     private void waitUntilRunning(String token, String kind) throws Exception {
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (true) {
-        HttpResponse<Buffer> status = web.get(port, HOST, "/" + kind + "/status")
-            .putHeader("auth_token", token).send().await(STEP_SECONDS, TimeUnit.SECONDS);
+        HttpResponse<Buffer> status =
+            web.get(port, HOST, "/" + kind + "/status")
+                .putHeader("auth_token", token)
+                .send()
+                .await(STEP_SECONDS, TimeUnit.SECONDS);
         if (status.statusCode() == 200 && status.bodyAsJsonObject().getLong("bytes") > 0) {
           return;
         }
         if (System.nanoTime() > deadline) {
-          fail("the " + kind + " did not start moving bytes: " + status.statusCode() + " "
-              + status.bodyAsString());
+          fail(
+              "the "
+                  + kind
+                  + " did not start moving bytes: "
+                  + status.statusCode()
+                  + " "
+                  + status.bodyAsString());
         }
         Thread.sleep(20);
       }
@@ -600,8 +698,8 @@ class LoadTest {
   }
 
   /**
-   * Reads the rest of a held-back body, counting its bytes (no hashing: it may be megabytes);
-   * true if it ended normally, false if the connection broke off first.
+   * Reads the rest of a held-back body, counting its bytes (no hashing: it may be megabytes); true
+   * if it ended normally, false if the connection broke off first.
    */
   static Future<Boolean> readRest(HttpClientResponse response, AtomicLong received) {
     Promise<Boolean> ended = Promise.promise();

@@ -23,19 +23,29 @@ class PasswordsTest {
   @TempDir Path dir;
 
   private static HttpResponse<Buffer> signin(TestServer server, String user, String password) {
-    return server.client.post("/signin")
-        .sendJsonObject(new JsonObject().put("username", user).put("password", password)).await();
+    return server
+        .client
+        .post("/signin")
+        .sendJsonObject(new JsonObject().put("username", user).put("password", password))
+        .await();
   }
 
   @Test
-  @DisplayName("a user with a passwordHash signs in with the password; wrong ones fail like unknown users")
+  @DisplayName(
+      "a user with a passwordHash signs in with the password; wrong ones fail like unknown users")
   void hashedPasswords(Vertx vertx) throws Exception {
     Path users = dir.resolve("users.json");
-    Files.writeString(users, new JsonArray()
-        .add(new JsonObject().put("username", "Hashy").put("passwordHash", Passwords.hash("s3cret!")))
-        .add(new JsonObject().put("username", "Plain").put("password", "plain1"))
-        .encodePrettily());
-    TestServer server = TestServer.start(vertx, TestServer.settings(dir).withUsersFile(users.toString()));
+    Files.writeString(
+        users,
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("username", "Hashy")
+                    .put("passwordHash", Passwords.hash("s3cret!")))
+            .add(new JsonObject().put("username", "Plain").put("password", "plain1"))
+            .encodePrettily());
+    TestServer server =
+        TestServer.start(vertx, TestServer.settings(dir).withUsersFile(users.toString()));
 
     assertEquals(200, signin(server, "Hashy", "s3cret!").statusCode());
     assertEquals(200, signin(server, "Plain", "plain1").statusCode());
@@ -51,13 +61,17 @@ class PasswordsTest {
   void badHash(Vertx vertx) throws Exception {
     Path users = dir.resolve("users.json");
     Files.writeString(users, "[{\"username\":\"X\",\"passwordHash\":\"md5:abc\"}]");
-    Throwable failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-        () -> TestServer.start(vertx, TestServer.settings(dir).withUsersFile(users.toString())));
+    Throwable failure =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Exception.class,
+            () ->
+                TestServer.start(vertx, TestServer.settings(dir).withUsersFile(users.toString())));
     assertTrue(failure.getMessage().contains("passwordHash"), failure.getMessage());
   }
 
   @Test
-  @DisplayName("repeated failed sign-ins lock the username out with 429 and Retry-After, then let it in again")
+  @DisplayName(
+      "repeated failed sign-ins lock the username out with 429 and Retry-After, then let it in again")
   void throttle(Vertx vertx) throws Exception {
     TestServer server = TestServer.start(vertx, TestServer.settings(dir).withSigninLockout(3, 2));
     for (int i = 0; i < 3; i++) {

@@ -27,7 +27,8 @@ class PublishRaceTest {
   @TempDir Path dir;
 
   @Test
-  @DisplayName("back-to-back uploads of one name leave the last one whole; an export running meanwhile sends the old bytes to its end, never a mix")
+  @DisplayName(
+      "back-to-back uploads of one name leave the last one whole; an export running meanwhile sends the old bytes to its end, never a mix")
   void republishWhileExporting(Vertx vertx) throws Exception {
     TestServer server = TestServer.start(vertx, dir);
     String token = server.utkal();
@@ -46,10 +47,17 @@ class PublishRaceTest {
 
       assertTrue(export.readRest(response).await(20, TimeUnit.SECONDS), "the export goes on");
       assertEquals(current.length, export.received.get(), "the running export sent the whole file");
-      assertArrayEquals(sha256(current), export.sha256.digest(),
+      assertArrayEquals(
+          sha256(current),
+          export.sha256.digest(),
           "the running export sent exactly the version it opened");
-      HttpResponse<Buffer> fresh = server.client.post("/export").putHeader("auth_token", token)
-          .sendJsonObject(new JsonObject().put("filename", "clip.bin")).await();
+      HttpResponse<Buffer> fresh =
+          server
+              .client
+              .post("/export")
+              .putHeader("auth_token", token)
+              .sendJsonObject(new JsonObject().put("filename", "clip.bin"))
+              .await();
       assertArrayEquals(last, fresh.body().getBytes(), "a new export sends the new version");
       current = last;
     }

@@ -39,7 +39,8 @@ final class RawHttp {
   /** The status codes of every HTTP response in {@code raw}. */
   static java.util.List<Integer> statuses(String raw) {
     java.util.List<Integer> found = new java.util.ArrayList<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3})").matcher(raw);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3})").matcher(raw);
     while (m.find()) {
       found.add(Integer.parseInt(m.group(1)));
     }

@@ -39,7 +39,8 @@ class RequestErrorsTest {
 
   private boolean nothingStored() {
     Path user = server.uploads.resolve("Utkal");
-    try (var files = Files.exists(user) ? Files.list(user) : java.util.stream.Stream.<Path>empty()) {
+    try (var files =
+        Files.exists(user) ? Files.list(user) : java.util.stream.Stream.<Path>empty()) {
       return files.findAny().isEmpty() && server.tempFiles().isEmpty();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -75,13 +76,18 @@ class RequestErrorsTest {
   }
 
   @Test
-  @DisplayName("an upload announcing more than the size limit is refused with 413 before any byte is read")
+  @DisplayName(
+      "an upload announcing more than the size limit is refused with 413 before any byte is read")
   void uploadTooLargeDeclared(Vertx vertx) throws Exception {
     // As curl does for large files: the headers with Expect: 100-continue, then wait for an
     // answer. A raw socket, because the answer is followed at once by the connection's close.
     String head =
-        "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: " + server.utkal() + "\r\n"
-            + "Content-Type: multipart/form-data; boundary=" + SlowClients.BOUNDARY + "\r\n"
+        "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: "
+            + server.utkal()
+            + "\r\n"
+            + "Content-Type: multipart/form-data; boundary="
+            + SlowClients.BOUNDARY
+            + "\r\n"
             + "Content-Length: 2000000\r\nExpect: 100-continue\r\n\r\n";
     io.vertx.core.net.NetClient net = vertx.createNetClient();
     io.vertx.core.Promise<String> answer = io.vertx.core.Promise.promise();
@@ -100,7 +106,8 @@ class RequestErrorsTest {
   }
 
   @Test
-  @DisplayName("a chunked upload that runs past the size limit is refused with 413 and its temp file removed")
+  @DisplayName(
+      "a chunked upload that runs past the size limit is refused with 413 and its temp file removed")
   void uploadTooLargeStreamed() throws Exception {
     Path big = TestServer.randomFile(dir, "big.bin", 1_500_000);
     HttpResponse<Buffer> response = server.upload(server.utkal(), big, "big.bin");
@@ -112,17 +119,28 @@ class RequestErrorsTest {
   @DisplayName("malformed JSON, a JSON array and missing fields on /signin and /export answer 400")
   void badJson() {
     String token = server.utkal();
-    for (String body : new String[] {"{", "[1,2]", "{}", "{\"username\":\"Utkal\"}", "{\"username\":1,\"password\":2}", "null"}) {
+    for (String body :
+        new String[] {
+          "{", "[1,2]", "{}", "{\"username\":\"Utkal\"}", "{\"username\":1,\"password\":2}", "null"
+        }) {
       HttpResponse<Buffer> signin =
-          server.client.post("/signin").putHeader("Content-Type", "application/json")
-              .sendBuffer(Buffer.buffer(body)).await();
+          server
+              .client
+              .post("/signin")
+              .putHeader("Content-Type", "application/json")
+              .sendBuffer(Buffer.buffer(body))
+              .await();
       assertError(signin, 400, "bad_request");
     }
     for (String body : new String[] {"{", "[]", "{}", "{\"filename\":42}", "{\"filename\":\"\"}"}) {
       HttpResponse<Buffer> export =
-          server.client.post("/export").putHeader("auth_token", token)
+          server
+              .client
+              .post("/export")
+              .putHeader("auth_token", token)
               .putHeader("Content-Type", "application/json")
-              .sendBuffer(Buffer.buffer(body)).await();
+              .sendBuffer(Buffer.buffer(body))
+              .await();
       assertError(export, 400, "bad_request");
     }
   }
@@ -131,13 +149,21 @@ class RequestErrorsTest {
   @DisplayName("JSON calls with another content type answer 415")
   void wrongJsonContentType() {
     HttpResponse<Buffer> signin =
-        server.client.post("/signin").putHeader("Content-Type", "text/plain")
-            .sendBuffer(Buffer.buffer("{\"username\":\"Utkal\",\"password\":\"utkal123\"}")).await();
+        server
+            .client
+            .post("/signin")
+            .putHeader("Content-Type", "text/plain")
+            .sendBuffer(Buffer.buffer("{\"username\":\"Utkal\",\"password\":\"utkal123\"}"))
+            .await();
     assertError(signin, 415, "unsupported_media_type");
     HttpResponse<Buffer> export =
-        server.client.post("/export").putHeader("auth_token", server.utkal())
+        server
+            .client
+            .post("/export")
+            .putHeader("auth_token", server.utkal())
             .putHeader("Content-Type", "application/x-www-form-urlencoded")
-            .sendBuffer(Buffer.buffer("filename=a")).await();
+            .sendBuffer(Buffer.buffer("filename=a"))
+            .await();
     assertError(export, 415, "unsupported_media_type");
   }
 
@@ -147,8 +173,14 @@ class RequestErrorsTest {
     assertError(server.client.get("/nothing").send().await(), 404, "not_found");
     assertError(server.client.get("/signin").send().await(), 405, "method_not_allowed");
     assertError(
-        server.client.post("/upload/terminate").putHeader("auth_token", server.utkal()).send().await(),
-        405, "method_not_allowed");
+        server
+            .client
+            .post("/upload/terminate")
+            .putHeader("auth_token", server.utkal())
+            .send()
+            .await(),
+        405,
+        "method_not_allowed");
   }
 
   @Test
@@ -156,19 +188,29 @@ class RequestErrorsTest {
   void jsonTooLarge() {
     String huge = "{\"filename\":\"" + "a".repeat(100_000) + "\"}";
     HttpResponse<Buffer> response =
-        server.client.post("/export").putHeader("auth_token", server.utkal())
-            .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(huge)).await();
+        server
+            .client
+            .post("/export")
+            .putHeader("auth_token", server.utkal())
+            .putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer(huge))
+            .await();
     assertError(response, 413, "payload_too_large");
   }
 
   @Test
-  @DisplayName("a multipart Content-Type the decoder refuses answers 400, leaves nothing, and frees the slot")
+  @DisplayName(
+      "a multipart Content-Type the decoder refuses answers 400, leaves nothing, and frees the slot")
   void undecodableMultipart() throws Exception {
     String token = server.utkal();
     HttpResponse<Buffer> response =
-        server.client.post("/upload").putHeader("auth_token", token)
+        server
+            .client
+            .post("/upload")
+            .putHeader("auth_token", token)
             .putHeader("Content-Type", "multipart/form-data; boundary=XX; charset=nope")
-            .sendBuffer(Buffer.buffer("--XX\r\n")).await();
+            .sendBuffer(Buffer.buffer("--XX\r\n"))
+            .await();
     assertError(response, 400, "bad_request");
     TestServer.await("nothing is left", this::nothingStored);
     Path file = TestServer.randomFile(dir, "ok.bin", 1000);
@@ -176,11 +218,14 @@ class RequestErrorsTest {
   }
 
   @Test
-  @DisplayName("a form that ends without its closing boundary answers 400, leaves nothing, and frees the slot")
+  @DisplayName(
+      "a form that ends without its closing boundary answers 400, leaves nothing, and frees the slot")
   void truncatedMultipart() throws Exception {
     String token = server.utkal();
     Buffer body =
-        Buffer.buffer().appendBuffer(SlowClients.partHead("file", "cut.bin")).appendBytes(new byte[300_000]);
+        Buffer.buffer()
+            .appendBuffer(SlowClients.partHead("file", "cut.bin"))
+            .appendBytes(new byte[300_000]);
     HttpResponse<Buffer> response = server.uploadRaw(token, body);
     assertError(response, 400, "bad_request");
     TestServer.await("nothing is left", this::nothingStored);
@@ -189,36 +234,51 @@ class RequestErrorsTest {
   }
 
   @Test
-  @DisplayName("an export of a name that is not well-formed Unicode (a lone surrogate) answers 404 and the next export works")
+  @DisplayName(
+      "an export of a name that is not well-formed Unicode (a lone surrogate) answers 404 and the next export works")
   void exportLoneSurrogate() throws Exception {
     String token = server.utkal();
-    Path file = TestServer.randomFile(Files.createDirectories(server.uploads.resolve("Utkal")),
-        "real.bin", 100_000);
+    Path file =
+        TestServer.randomFile(
+            Files.createDirectories(server.uploads.resolve("Utkal")), "real.bin", 100_000);
     for (String name : new String[] {"\\ud800", "a\\udc00b", "\\ud83d.txt"}) {
       HttpResponse<Buffer> refused =
-          server.client.post("/export").putHeader("auth_token", token)
+          server
+              .client
+              .post("/export")
+              .putHeader("auth_token", token)
               .putHeader("Content-Type", "application/json")
-              .sendBuffer(Buffer.buffer("{\"filename\":\"" + name + "\"}")).await();
+              .sendBuffer(Buffer.buffer("{\"filename\":\"" + name + "\"}"))
+              .await();
       assertError(refused, 404, "not_found");
     }
     HttpResponse<Buffer> export =
-        server.client.post("/export").putHeader("auth_token", token)
-            .sendJsonObject(new JsonObject().put("filename", "real.bin")).await();
+        server
+            .client
+            .post("/export")
+            .putHeader("auth_token", token)
+            .sendJsonObject(new JsonObject().put("filename", "real.bin"))
+            .await();
     assertEquals(200, export.statusCode(), export.bodyAsString());
     assertTrue(java.util.Arrays.equals(Files.readAllBytes(file), export.body().getBytes()));
   }
 
   @Test
-  @DisplayName("an upload whose RFC 5987 file name decodes to a lone surrogate answers 400, stores nothing, and the next upload works")
+  @DisplayName(
+      "an upload whose RFC 5987 file name decodes to a lone surrogate answers 400, stores nothing, and the next upload works")
   void uploadLoneSurrogate() throws Exception {
     String token = server.utkal();
     // CESU-8 and UTF-32 are charsets the JDK knows that decode to an unpaired surrogate
     for (String extended : new String[] {"CESU-8''a%ED%A0%80b.txt", "UTF-32BE''%00%00%DC%00.txt"}) {
       Buffer body =
           Buffer.buffer(
-                  "--" + SlowClients.BOUNDARY + "\r\n"
+                  "--"
+                      + SlowClients.BOUNDARY
+                      + "\r\n"
                       + "Content-Disposition: form-data; name=\"file\"; filename=\"plain.txt\";"
-                      + " filename*=" + extended + "\r\n"
+                      + " filename*="
+                      + extended
+                      + "\r\n"
                       + "Content-Type: application/octet-stream\r\n\r\n")
               .appendString("hello")
               .appendBuffer(SlowClients.closing());

@@ -40,8 +40,11 @@ class SecrecyTest {
       new AppenderBase<>() {
         @Override
         protected void append(ILoggingEvent event) {
-          logged.add(event.getFormattedMessage()
-              + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy())));
+          logged.add(
+              event.getFormattedMessage()
+                  + (event.getThrowableProxy() == null
+                      ? ""
+                      : ThrowableProxyUtil.asString(event.getThrowableProxy())));
         }
       };
   Level before;
@@ -64,21 +67,47 @@ class SecrecyTest {
   }
 
   @Test
-  @DisplayName("error answers carry no stack trace, exception name, server path or secret; the log holds no token or password")
+  @DisplayName(
+      "error answers carry no stack trace, exception name, server path or secret; the log holds no token or password")
   void nothingLeaks() throws Exception {
     String token = server.utkal();
     List<HttpResponse<Buffer>> answers = new ArrayList<>();
-    answers.add(server.client.post("/signin").sendJsonObject(
-        new JsonObject().put("username", "Utkal").put("password", PASSWORD_GUESS)).await());
-    answers.add(server.client.post("/signin").putHeader("Content-Type", "application/json")
-        .sendBuffer(Buffer.buffer("{\"username\":")).await());
-    answers.add(server.client.post("/export").putHeader("auth_token", token)
-        .sendJsonObject(new JsonObject().put("filename", "../../etc/passwd")).await());
-    answers.add(server.client.post("/export").putHeader("auth_token", token + "x")
-        .sendJsonObject(new JsonObject().put("filename", "a")).await());
-    answers.add(server.client.post("/upload").putHeader("auth_token", token)
-        .putHeader("Content-Type", "multipart/form-data; boundary=b; charset=nope")
-        .sendBuffer(Buffer.buffer("--b\r\n")).await());
+    answers.add(
+        server
+            .client
+            .post("/signin")
+            .sendJsonObject(
+                new JsonObject().put("username", "Utkal").put("password", PASSWORD_GUESS))
+            .await());
+    answers.add(
+        server
+            .client
+            .post("/signin")
+            .putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer("{\"username\":"))
+            .await());
+    answers.add(
+        server
+            .client
+            .post("/export")
+            .putHeader("auth_token", token)
+            .sendJsonObject(new JsonObject().put("filename", "../../etc/passwd"))
+            .await());
+    answers.add(
+        server
+            .client
+            .post("/export")
+            .putHeader("auth_token", token + "x")
+            .sendJsonObject(new JsonObject().put("filename", "a"))
+            .await());
+    answers.add(
+        server
+            .client
+            .post("/upload")
+            .putHeader("auth_token", token)
+            .putHeader("Content-Type", "multipart/form-data; boundary=b; charset=nope")
+            .sendBuffer(Buffer.buffer("--b\r\n"))
+            .await());
     // a server fault: the user's folder is a file, so the upload cannot be published
     Files.writeString(server.uploads.resolve("Utkal"), "in the way");
     answers.add(server.upload(token, TestServer.randomFile(dir, "f.bin", 100), "f.bin"));
@@ -89,14 +118,18 @@ class SecrecyTest {
       assertTrue(answer.statusCode() >= 400, body);
       JsonObject json = answer.bodyAsJsonObject();
       assertEquals(2, json.size(), "only error and message: " + body);
-      assertFalse(body.contains("Exception") || body.contains("\tat ") || body.contains(".java"), body);
+      assertFalse(
+          body.contains("Exception") || body.contains("\tat ") || body.contains(".java"), body);
       assertFalse(body.contains(dir.toString()) || body.contains("/tmp"), "a server path: " + body);
       assertFalse(body.contains(TestServer.SECRET), body);
     }
-    assertTrue(logged.stream().anyMatch(l -> l.contains("cannot publish")), "the 5xx was not logged");
+    assertTrue(
+        logged.stream().anyMatch(l -> l.contains("cannot publish")), "the 5xx was not logged");
     for (String line : logged) {
       assertFalse(line.contains(token), "a token in the log: " + line);
-      assertFalse(line.contains(PASSWORD_GUESS) || line.contains("utkal123"), "a password in the log: " + line);
+      assertFalse(
+          line.contains(PASSWORD_GUESS) || line.contains("utkal123"),
+          "a password in the log: " + line);
       assertFalse(line.contains(TestServer.SECRET), "the secret in the log: " + line);
     }
   }

@@ -12,11 +12,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What unauthenticated clients can make the sign-in lockout remember: nothing for a username no
  * user can have, and never more than its fixed table, however many addresses fail. The client
- * sockets bind addresses of 127.0.0.0/8, which Linux accepts as local ones, so the server sees
- * each as another client.
+ * sockets bind addresses of 127.0.0.0/8, which Linux accepts as local ones, so the server sees each
+ * as another client.
  */
 @ExtendWith({VertxExtension.class, NoBlockedThreads.class})
 class SigninFloodTest {
@@ -85,8 +85,8 @@ class SigninFloodTest {
 
   /**
    * The answers to sign-ins sent, one after another on one connection, from {@code address}: a
-   * NetClient, because Vert.x 5.1.6's HTTP client ignores {@code setLocalAddress} (its TCP
-   * config copies the local address only from NetClientOptions).
+   * NetClient, because Vert.x 5.1.6's HTTP client ignores {@code setLocalAddress} (its TCP config
+   * copies the local address only from NetClientOptions).
    */
   private Future<List<Answer>> signins(String address, List<JsonObject> bodies) {
     return signins(running.port(), address, bodies);
@@ -100,7 +100,9 @@ class SigninFloodTest {
       requests.appendString(
           "POST /signin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
               + (i == bodies.size() - 1 ? "Connection: close\r\n" : "")
-              + "Content-Length: " + body.length + "\r\n\r\n");
+              + "Content-Length: "
+              + body.length
+              + "\r\n\r\n");
       requests.appendBytes(body);
     }
     // HTTP/1.1 pipelining: the server answers them in order, each after the one before it
@@ -137,10 +139,11 @@ class SigninFloodTest {
       int bodyLength = length.find() ? Integer.parseInt(length.group(1)) : 0;
       // the bodies are ASCII JSON: characters are bytes
       String body = raw.substring(headEnd + 4, headEnd + 4 + bodyLength);
-      answers.add(new Answer(
-          Integer.parseInt(raw.substring(at + 9, at + 12)),
-          retry.find() ? retry.group(1) : null,
-          new JsonObject(body)));
+      answers.add(
+          new Answer(
+              Integer.parseInt(raw.substring(at + 9, at + 12)),
+              retry.find() ? retry.group(1) : null,
+              new JsonObject(body)));
       at = headEnd + 4 + bodyLength;
     }
     return answers;
@@ -159,16 +162,19 @@ class SigninFloodTest {
     assertFalse(response.bodyAsJsonObject().getString("message").isBlank());
   }
 
-  private static Future<HttpResponse<Buffer>> signin(WebClient client, String user, String password) {
+  private static Future<HttpResponse<Buffer>> signin(
+      WebClient client, String user, String password) {
     return client.post("/signin").sendJsonObject(credentials(user, password));
   }
 
   @Test
-  @DisplayName("a username longer than 255 UTF-8 bytes is refused with 400 before the lockout or the users see it")
+  @DisplayName(
+      "a username longer than 255 UTF-8 bytes is refused with 400 before the lockout or the users see it")
   void overlongUsernames() {
     WebClient client =
         WebClient.create(
-            vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(running.port()));
+            vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(running.port()));
     clients.add(client);
     List<String> names =
         List.of(
@@ -194,7 +200,8 @@ class SigninFloodTest {
   }
 
   @Test
-  @DisplayName("a flood of failed sign-ins with distinct 255-byte usernames from 1000 addresses stays within the lockout's fixed table; a lockout made before it holds, and a correct sign-in works after it")
+  @DisplayName(
+      "a flood of failed sign-ins with distinct 255-byte usernames from 1000 addresses stays within the lockout's fixed table; a lockout made before it holds, and a correct sign-in works after it")
   void flood() {
     SigninGuard guard = running.signinGuard();
     long tableBytes = guard.tableBytes();
@@ -219,7 +226,8 @@ class SigninFloodTest {
         }
         addresses.add(
             signins("127.1." + (i / 200) + "." + (1 + i % 200), bodies)
-                .onSuccess(answers -> answers.forEach(a -> statuses.merge(a.status(), 1, Integer::sum))));
+                .onSuccess(
+                    answers -> answers.forEach(a -> statuses.merge(a.status(), 1, Integer::sum))));
       }
       Future.all(addresses).await();
     }
@@ -250,15 +258,23 @@ class SigninFloodTest {
   }
 
   @Test
-  @DisplayName("the flood that ran a -Xmx64m service out of memory (170 addresses x 20 sign-ins with 16 KB usernames) gets 400s, and the service signs users in after it")
+  @DisplayName(
+      "the flood that ran a -Xmx64m service out of memory (170 addresses x 20 sign-ins with 16 KB usernames) gets 400s, and the service signs users in after it")
   void floodOfHugeUsernamesInASmallHeap() throws Exception {
-    Map<String, String> env = Map.of(
-        "FILEJOBS_HTTP_HOST", "127.0.0.1",
-        "FILEJOBS_HTTP_PORT", "0",
-        "FILEJOBS_UPLOADS_DIR", dir.resolve("child/Uploads").toString(),
-        "FILEJOBS_TEMP_DIR", dir.resolve("child/tmp").toString(),
-        "FILEJOBS_USERS_FILE", Path.of("usersData.json").toAbsolutePath().toString(),
-        "FILEJOBS_JWT_SECRET", TestServer.SECRET);
+    Map<String, String> env =
+        Map.of(
+            "FILEJOBS_HTTP_HOST",
+            "127.0.0.1",
+            "FILEJOBS_HTTP_PORT",
+            "0",
+            "FILEJOBS_UPLOADS_DIR",
+            dir.resolve("child/Uploads").toString(),
+            "FILEJOBS_TEMP_DIR",
+            dir.resolve("child/tmp").toString(),
+            "FILEJOBS_USERS_FILE",
+            Path.of("usersData.json").toAbsolutePath().toString(),
+            "FILEJOBS_JWT_SECRET",
+            TestServer.SECRET);
     try (ChildJvm node = ChildJvm.startWithOptions(List.of("-Xmx64m"), dir, env)) {
       int port = node.port(60);
       Random random = new Random(64);
@@ -272,11 +288,16 @@ class SigninFloodTest {
           }
           addresses.add(
               signins(port, "127.2.0." + (1 + i), bodies)
-                  .onSuccess(answers -> answers.forEach(a -> statuses.merge(a.status(), 1, Integer::sum))));
+                  .onSuccess(
+                      answers ->
+                          answers.forEach(a -> statuses.merge(a.status(), 1, Integer::sum))));
         }
         Future.all(addresses).await();
       }
-      assertEquals(Map.of(400, 170 * PER_ADDRESS), statuses, "answers to the flood, by status\n" + node.output());
+      assertEquals(
+          Map.of(400, 170 * PER_ADDRESS),
+          statuses,
+          "answers to the flood, by status\n" + node.output());
       Answer utkal = signin(port, "127.2.1.1", "Utkal", "utkal123");
       assertEquals(200, utkal.status(), utkal + "\n" + node.output());
       assertTrue(node.process.isAlive());

@@ -42,7 +42,12 @@ class SigninTest {
 
   /** A call that needs a token and changes nothing: terminate with no upload running. */
   private int statusWithToken(String header, String value) {
-    return server.client.delete("/upload/terminate").putHeader(header, value).send().await()
+    return server
+        .client
+        .delete("/upload/terminate")
+        .putHeader(header, value)
+        .send()
+        .await()
         .statusCode();
   }
 
@@ -51,15 +56,20 @@ class SigninTest {
   }
 
   @Test
-  @DisplayName("each user of usersData.json signs in and gets an HS256 token naming them, with iat and exp")
+  @DisplayName(
+      "each user of usersData.json signs in and gets an HS256 token naming them, with iat and exp")
   void signinGivesToken() {
-    for (String[] user : new String[][] {{"Utkal", "utkal123"}, {"John", "john123"}, {"Blake", "blake123"}}) {
+    for (String[] user :
+        new String[][] {{"Utkal", "utkal123"}, {"John", "john123"}, {"Blake", "blake123"}}) {
       HttpResponse<Buffer> response =
           signin(new JsonObject().put("username", user[0]).put("password", user[1]));
       assertEquals(200, response.statusCode());
       String token = response.bodyAsJsonObject().getString("auth_token");
       assertNotNull(token);
-      JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[0]), StandardCharsets.UTF_8));
+      JsonObject header =
+          new JsonObject(
+              new String(
+                  Base64.getUrlDecoder().decode(token.split("\\.")[0]), StandardCharsets.UTF_8));
       assertEquals("HS256", header.getString("alg"));
       JsonObject claims = new JsonObject(claims(token));
       assertEquals(user[0], claims.getString("sub"));
@@ -85,34 +95,74 @@ class SigninTest {
   }
 
   @Test
-  @DisplayName("calls without a token, or with a malformed, tampered, foreign, unsigned or expired one, get 401")
+  @DisplayName(
+      "calls without a token, or with a malformed, tampered, foreign, unsigned or expired one, get 401")
   void badTokens() {
     String good = server.utkal();
     String[] parts = good.split("\\.");
     String forged =
-        Base64.getUrlEncoder().withoutPadding().encodeToString(
-            claims(good).replace("Utkal", "John").getBytes(StandardCharsets.UTF_8));
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(claims(good).replace("Utkal", "John").getBytes(StandardCharsets.UTF_8));
     String tampered = parts[0] + "." + forged + "." + parts[2];
     String unsigned =
-        Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
-            + "." + parts[1] + ".";
-    JWTAuth otherKey = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer("another-secret-another-secret-xx")));
-    String foreign = otherKey.generateToken(new JsonObject(), new JWTOptions().setSubject("Utkal").setExpiresInSeconds(600));
-    JWTAuth ours = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(TestServer.SECRET)));
+        Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                    "{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+            + "."
+            + parts[1]
+            + ".";
+    JWTAuth otherKey =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions()
+                        .setAlgorithm("HS256")
+                        .setBuffer("another-secret-another-secret-xx")));
+    String foreign =
+        otherKey.generateToken(
+            new JsonObject(), new JWTOptions().setSubject("Utkal").setExpiresInSeconds(600));
+    JWTAuth ours =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(TestServer.SECRET)));
     long past = System.currentTimeMillis() / 1000 - 7200;
-    String expired = ours.generateToken(
-        new JsonObject().put("iat", past).put("exp", past + 60), new JWTOptions().setSubject("Utkal").setNoTimestamp(true));
+    String expired =
+        ours.generateToken(
+            new JsonObject().put("iat", past).put("exp", past + 60),
+            new JWTOptions().setSubject("Utkal").setNoTimestamp(true));
     String noExpiry = ours.generateToken(new JsonObject(), new JWTOptions().setSubject("Utkal"));
-    JWTAuth ours512 = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-        new PubSecKeyOptions().setAlgorithm("HS512").setBuffer(TestServer.SECRET)));
-    String otherAlgorithm = ours512.generateToken(new JsonObject(),
-        new JWTOptions().setAlgorithm("HS512").setSubject("Utkal").setExpiresInSeconds(600));
-    String stranger = ours.generateToken(new JsonObject(), new JWTOptions().setSubject("Mallory").setExpiresInSeconds(600));
+    JWTAuth ours512 =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions().setAlgorithm("HS512").setBuffer(TestServer.SECRET)));
+    String otherAlgorithm =
+        ours512.generateToken(
+            new JsonObject(),
+            new JWTOptions().setAlgorithm("HS512").setSubject("Utkal").setExpiresInSeconds(600));
+    String stranger =
+        ours.generateToken(
+            new JsonObject(), new JWTOptions().setSubject("Mallory").setExpiresInSeconds(600));
 
     assertEquals(401, server.client.delete("/upload/terminate").send().await().statusCode());
-    for (String token : new String[] {"garbage", "a.b.c", tampered, unsigned, foreign, expired, noExpiry, stranger, otherAlgorithm}) {
+    for (String token :
+        new String[] {
+          "garbage",
+          "a.b.c",
+          tampered,
+          unsigned,
+          foreign,
+          expired,
+          noExpiry,
+          stranger,
+          otherAlgorithm
+        }) {
       assertEquals(401, statusWithToken("auth_token", token), "accepted: " + token);
       assertEquals(401, statusWithToken("Authorization", "Bearer " + token), "accepted: " + token);
     }

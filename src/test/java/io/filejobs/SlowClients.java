@@ -22,8 +22,13 @@ final class SlowClients {
   /** The opening of a multipart body whose field {@code file} carries {@code filename}. */
   static Buffer partHead(String field, String filename) {
     return Buffer.buffer(
-        "--" + BOUNDARY + "\r\n"
-            + "Content-Disposition: form-data; name=\"" + field + "\"; filename=\"" + filename
+        "--"
+            + BOUNDARY
+            + "\r\n"
+            + "Content-Disposition: form-data; name=\""
+            + field
+            + "\"; filename=\""
+            + filename
             + "\"\r\n"
             + "Content-Type: application/octet-stream\r\n\r\n");
   }
@@ -32,7 +37,9 @@ final class SlowClients {
     return Buffer.buffer("\r\n--" + BOUNDARY + "--\r\n");
   }
 
-  /** A POST of a {@code contentType} body to {@code uri} on {@code port}, as {@code token}'s user. */
+  /**
+   * A POST of a {@code contentType} body to {@code uri} on {@code port}, as {@code token}'s user.
+   */
   private static RequestOptions post(int port, String uri, String token, String contentType) {
     return new RequestOptions()
         .setMethod(HttpMethod.POST)
@@ -61,8 +68,14 @@ final class SlowClients {
     }
 
     static Upload start(
-        Vertx vertx, HttpClient client, int port, String token, String filename, int chunk,
-        long periodMs, int maxChunks) {
+        Vertx vertx,
+        HttpClient client,
+        int port,
+        String token,
+        String filename,
+        int chunk,
+        long periodMs,
+        int maxChunks) {
       HttpClientRequest request =
           client
               .request(post(port, "/upload", token, "multipart/form-data; boundary=" + BOUNDARY))
@@ -97,8 +110,10 @@ final class SlowClients {
   static final class Export {
     final Future<HttpClientResponse> response;
     final AtomicLong received = new AtomicLong();
+
     /** SHA-256 of the bytes received, once {@link #readRest} has ended. */
     final java.security.MessageDigest sha256;
+
     private final Promise<Boolean> ended = Promise.promise();
 
     private Export(Future<HttpClientResponse> response) {
@@ -149,8 +164,8 @@ final class SlowClients {
     }
 
     /**
-     * Reads the rest of the body; completes with true if it ended normally, false if the
-     * connection broke off first.
+     * Reads the rest of the body; completes with true if it ended normally, false if the connection
+     * broke off first.
      */
     Future<Boolean> readRest(HttpClientResponse resp) {
       resp.resume();

@@ -32,30 +32,41 @@ class SmallHeapTest {
   @TempDir Path dir;
 
   @Test
-  @DisplayName("32 fast uploads at once into a service run with -Xmx64m: every file is stored whole and the service never runs out of memory")
+  @DisplayName(
+      "32 fast uploads at once into a service run with -Xmx64m: every file is stored whole and the service never runs out of memory")
   void manyFastUploadsInASmallHeap() throws Exception {
     List<String> names = new ArrayList<>();
     for (int i = 1; i <= UPLOADS; i++) {
       names.add(String.format("heap%02d", i));
     }
     Path usersFile = writeUsers(names);
-    Map<String, String> env = Map.of(
-        "FILEJOBS_HTTP_HOST", "127.0.0.1",
-        "FILEJOBS_HTTP_PORT", "0",
-        "FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString(),
-        "FILEJOBS_TEMP_DIR", dir.resolve("tmp").toString(),
-        "FILEJOBS_USERS_FILE", usersFile.toString(),
-        "FILEJOBS_JWT_SECRET", TestServer.SECRET);
+    Map<String, String> env =
+        Map.of(
+            "FILEJOBS_HTTP_HOST",
+            "127.0.0.1",
+            "FILEJOBS_HTTP_PORT",
+            "0",
+            "FILEJOBS_UPLOADS_DIR",
+            dir.resolve("Uploads").toString(),
+            "FILEJOBS_TEMP_DIR",
+            dir.resolve("tmp").toString(),
+            "FILEJOBS_USERS_FILE",
+            usersFile.toString(),
+            "FILEJOBS_JWT_SECRET",
+            TestServer.SECRET);
     byte[] content = new byte[SIZE];
     new Random(7).nextBytes(content);
     Vertx vertx = Vertx.vertx();
     try (ChildJvm node = ChildJvm.startWithOptions(List.of("-Xmx64m"), dir, env)) {
       int port = node.port(60);
-      Tokens tokens = new Tokens(vertx, TestServer.SECRET, 3600, Users.load(vertx, usersFile.toString()).await());
+      Tokens tokens =
+          new Tokens(
+              vertx, TestServer.SECRET, 3600, Users.load(vertx, usersFile.toString()).await());
       List<SocketUpload> uploads = new ArrayList<>();
       for (String user : names) {
         // As fast as the socket takes it: 256 KiB writes, no pause.
-        uploads.add(SocketUpload.start(port, user, tokens.issue(user), "big.bin", content, 256 << 10, 0));
+        uploads.add(
+            SocketUpload.start(port, user, tokens.issue(user), "big.bin", content, 256 << 10, 0));
       }
       for (SocketUpload upload : uploads) {
         assertTrue(upload.await(180), upload.user + ": no answer in 180 s\n" + tail(node.output()));
@@ -63,7 +74,8 @@ class SmallHeapTest {
       }
       for (String user : names) {
         Path stored = dir.resolve("Uploads").resolve(user).resolve("big.bin");
-        assertEquals(-1L, Files.mismatch(stored, writeOnce(content)), stored + " is not the file sent");
+        assertEquals(
+            -1L, Files.mismatch(stored, writeOnce(content)), stored + " is not the file sent");
       }
       assertFalse(node.output().contains("OutOfMemoryError"), tail(node.output()));
     } finally {
@@ -85,7 +97,11 @@ class SmallHeapTest {
     String hash = Passwords.hash("small-heap-test");
     JsonArray users = new JsonArray();
     for (String name : names) {
-      users.add(new JsonObject().put("username", name).put("passwordHash", hash).put("api_key", "key-" + name));
+      users.add(
+          new JsonObject()
+              .put("username", name)
+              .put("passwordHash", hash)
+              .put("api_key", "key-" + name));
     }
     return Files.writeString(dir.resolve("users-heap.json"), users.encodePrettily());
   }

@@ -18,10 +18,13 @@ final class SocketUpload implements AutoCloseable {
   final String user;
   final String name;
   final byte[] content;
+
   /** Set once the whole body, closing boundary included, was written. */
   volatile boolean finishedSending;
+
   /** The answer's status code, 0 while none came. */
   volatile int status;
+
   volatile long sent;
 
   private final Socket socket;
@@ -40,7 +43,8 @@ final class SocketUpload implements AutoCloseable {
       throws IOException {
     Socket socket = new Socket("127.0.0.1", port);
     SocketUpload upload = new SocketUpload(user, name, content, socket);
-    Thread sender = new Thread(() -> upload.send(token, chunk, pauseMs), "upload-" + user + "-" + name);
+    Thread sender =
+        new Thread(() -> upload.send(token, chunk, pauseMs), "upload-" + user + "-" + name);
     sender.setDaemon(true);
     sender.start();
     // Like curl, read the answer while sending: a server may answer (and close) before the end.
@@ -56,10 +60,15 @@ final class SocketUpload implements AutoCloseable {
       byte[] tail = SlowClients.closing().getBytes();
       long length = head.length + content.length + tail.length;
       OutputStream out = socket.getOutputStream();
-      out.write(("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: " + token
-              + "\r\nContent-Type: multipart/form-data; boundary=" + SlowClients.BOUNDARY
-              + "\r\nContent-Length: " + length + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: "
+                  + token
+                  + "\r\nContent-Type: multipart/form-data; boundary="
+                  + SlowClients.BOUNDARY
+                  + "\r\nContent-Length: "
+                  + length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.write(head);
       for (int at = 0; at < content.length && status == 0; at += chunk) {
         int n = Math.min(chunk, content.length - at);
@@ -110,8 +119,8 @@ final class SocketUpload implements AutoCloseable {
   }
 
   /**
-   * Closes the connection: with {@code reset}, abortively (the server sees a reset); otherwise
-   * with a FIN at once (a plain close waits for the thread blocked reading the answer).
+   * Closes the connection: with {@code reset}, abortively (the server sees a reset); otherwise with
+   * a FIN at once (a plain close waits for the thread blocked reading the answer).
    */
   void close(boolean reset) throws IOException {
     if (reset) {

@@ -34,21 +34,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Clients that stop in the middle of a transfer hold only their own socket and buffers: the
- * server stops reading the file for an export nobody reads, takes nothing more from an upload
- * nobody sends, and serves other users meanwhile as if they were not there. (How stalled
- * transfers time out is {@link IdleTest}'s; how fast transfers are is measured by {@code
- * bench/run}: this test checks that the others are not held up, within a generous bound.)
+ * Clients that stop in the middle of a transfer hold only their own socket and buffers: the server
+ * stops reading the file for an export nobody reads, takes nothing more from an upload nobody
+ * sends, and serves other users meanwhile as if they were not there. (How stalled transfers time
+ * out is {@link IdleTest}'s; how fast transfers are is measured by {@code bench/run}: this test
+ * checks that the others are not held up, within a generous bound.)
  */
 @ExtendWith({VertxExtension.class, NoBlockedThreads.class})
 class StalledClientsTest {
 
   /** Utkal's file, exported to a client that never reads: far more than socket buffers hold. */
   static final int STALLED_EXPORT = 64 * 1024 * 1024;
+
   /** What John's upload sends before it stalls (of the 64 MiB its Content-Length announces). */
   static final int STALLED_UPLOAD_SENT = 384 * 1024;
+
   /** Blake's file, uploaded and exported while the other two are stalled. */
   static final int OTHER = 32 * 1024 * 1024;
+
   /** Generous: on 2 cores either transfer of 32 MiB takes well under a second. */
   static final long BOUND_MS = 10_000;
 
@@ -69,9 +72,10 @@ class StalledClientsTest {
 
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
-  @DisplayName("while one user's export is not read and another's upload stops sending, a third"
-      + " user uploads and exports 32 MiB whole and in time; the stalled ones stay held by"
-      + " back-pressure and leave nothing once terminated")
+  @DisplayName(
+      "while one user's export is not read and another's upload stops sending, a third"
+          + " user uploads and exports 32 MiB whole and in time; the stalled ones stay held by"
+          + " back-pressure and leave nothing once terminated")
   void stalledClientsHoldOnlyThemselves(Vertx vertx) throws Exception {
     String utkal = server.utkal();
     String john = server.john();
@@ -92,17 +96,25 @@ class StalledClientsTest {
     HttpClientResponse exportResponse = stalledExport.response.await(20, TimeUnit.SECONDS);
     assertEquals(200, exportResponse.statusCode());
     long exportHeld = settled("Utkal's export", () -> statusBytes(utkal, "export"));
-    assertTrue(exportHeld > 0 && exportHeld < STALLED_EXPORT / 2,
+    assertTrue(
+        exportHeld > 0 && exportHeld < STALLED_EXPORT / 2,
         "a stalled export must be held by back-pressure well before the end of the file, but "
-            + exportHeld + " of " + STALLED_EXPORT + " bytes were sent");
+            + exportHeld
+            + " of "
+            + STALLED_EXPORT
+            + " bytes were sent");
 
     // John sends a few hundred KiB of his upload and then nothing, keeping the connection open.
     try (StalledUpload stalledUpload = StalledUpload.start(server.port, john, "stalled.bin")) {
       TestServer.await("John's upload has a temp file", () -> server.tempFiles().size() == 1);
       Path johnsTemp = server.tempFiles().get(0);
       long uploadHeld = settled("John's temp file", () -> size(johnsTemp));
-      assertTrue(uploadHeld > STALLED_UPLOAD_SENT / 2 && uploadHeld <= STALLED_UPLOAD_SENT,
-          "John's temp file holds " + uploadHeld + " of the " + STALLED_UPLOAD_SENT
+      assertTrue(
+          uploadHeld > STALLED_UPLOAD_SENT / 2 && uploadHeld <= STALLED_UPLOAD_SENT,
+          "John's temp file holds "
+              + uploadHeld
+              + " of the "
+              + STALLED_UPLOAD_SENT
               + " bytes sent");
 
       Thread.sleep(500);
@@ -134,37 +146,46 @@ class StalledClientsTest {
       assertEquals(200, uploadEnd.statusCode(), uploadEnd.bodyAsString());
       assertEquals(uploadHeld, uploadEnd.bodyAsJsonObject().getLong("bytes"));
 
-      assertFalse(stalledExport.readRest(exportResponse).await(20, TimeUnit.SECONDS),
+      assertFalse(
+          stalledExport.readRest(exportResponse).await(20, TimeUnit.SECONDS),
           "Utkal's export must break off");
       assertTrue(stalledExport.received.get() <= exportHeld);
       int johnsAnswer = stalledUpload.answer();
       assertTrue(Set.of(409, -1, 0).contains(johnsAnswer), "John's upload answered " + johnsAnswer);
     }
     assertEquals(List.of(), server.tempFiles(), "temp files left");
-    assertFalse(Files.exists(server.uploads.resolve("John/stalled.bin")),
-        "a terminated upload was stored");
+    assertFalse(
+        Files.exists(server.uploads.resolve("John/stalled.bin")), "a terminated upload was stored");
     assertEquals(STALLED_EXPORT, Files.size(server.uploads.resolve("Utkal/big.bin")));
-    for (String[] job : new String[][] {{utkal, "export"}, {john, "upload"}, {blake, "upload"},
-        {blake, "export"}}) {
+    for (String[] job :
+        new String[][] {
+          {utkal, "export"}, {john, "upload"}, {blake, "upload"}, {blake, "export"}
+        }) {
       assertEquals(404, status(job[0], job[1]).statusCode(), job[1] + " still registered");
     }
     for (String kind : List.of("upload", "export")) {
-      assertTrue(vertx.sharedData().getLocalMap(JobBus.handlesMap(kind)).isEmpty(),
+      assertTrue(
+          vertx.sharedData().getLocalMap(JobBus.handlesMap(kind)).isEmpty(),
           kind + " jobs left in the local map");
     }
   }
 
   /**
-   * Uploads {@code file} as {@code name} and exports it again, checking both answers and that
-   * the export is byte for byte the file; returns how long each took, in ms.
+   * Uploads {@code file} as {@code name} and exports it again, checking both answers and that the
+   * export is byte for byte the file; returns how long each took, in ms.
    */
   private long[] uploadAndExport(String token, Path file, byte[] content, String name) {
     long began = System.nanoTime();
     HttpResponse<Buffer> upload = server.upload(token, file, name);
     long uploaded = System.nanoTime();
     assertEquals(200, upload.statusCode(), upload.bodyAsString());
-    HttpResponse<Buffer> export = server.client.post("/export").putHeader("auth_token", token)
-        .sendJsonObject(new JsonObject().put("filename", name)).await();
+    HttpResponse<Buffer> export =
+        server
+            .client
+            .post("/export")
+            .putHeader("auth_token", token)
+            .sendJsonObject(new JsonObject().put("filename", name))
+            .await();
     long exported = System.nanoTime();
     assertEquals(200, export.statusCode());
     assertArrayEquals(content, export.body().getBytes(), "the export of " + name);
@@ -208,8 +229,8 @@ class StalledClientsTest {
   }
 
   /**
-   * An upload over a plain socket that announces 64 MiB, sends {@value #STALLED_UPLOAD_SENT}
-   * bytes of the file and then nothing more, keeping its connection open.
+   * An upload over a plain socket that announces 64 MiB, sends {@value #STALLED_UPLOAD_SENT} bytes
+   * of the file and then nothing more, keeping its connection open.
    */
   static final class StalledUpload implements AutoCloseable {
     private final Socket socket;
@@ -226,10 +247,15 @@ class StalledClientsTest {
       byte[] sent = new byte[STALLED_UPLOAD_SENT];
       new Random(3).nextBytes(sent);
       OutputStream out = socket.getOutputStream();
-      out.write(("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: " + token
-              + "\r\nContent-Type: multipart/form-data; boundary=" + SlowClients.BOUNDARY
-              + "\r\nContent-Length: " + length + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: "
+                  + token
+                  + "\r\nContent-Type: multipart/form-data; boundary="
+                  + SlowClients.BOUNDARY
+                  + "\r\nContent-Length: "
+                  + length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.write(head);
       out.write(sent);
       out.flush();

@@ -26,26 +26,37 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A node asked to stop: it stops accepting, lets transfers end within the grace time, cleans up. */
+/**
+ * A node asked to stop: it stops accepting, lets transfers end within the grace time, cleans up.
+ */
 class StopTest {
 
   @TempDir Path dir;
 
   @Test
-  @DisplayName("on SIGTERM the server refuses new connections first, an upload that ends within the grace time is stored, the rest are ended with 503 and cleaned up")
+  @DisplayName(
+      "on SIGTERM the server refuses new connections first, an upload that ends within the grace time is stored, the rest are ended with 503 and cleaned up")
   void sigterm() throws Exception {
     byte[] exported = new byte[32 << 20];
     new Random(7).nextBytes(exported);
     Files.createDirectories(dir.resolve("Uploads/John"));
     Files.write(dir.resolve("Uploads/John/big.bin"), exported);
-    Map<String, String> env = Map.of(
-        "FILEJOBS_HTTP_HOST", "127.0.0.1",
-        "FILEJOBS_HTTP_PORT", "0",
-        "FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString(),
-        "FILEJOBS_TEMP_DIR", dir.resolve("tmp").toString(),
-        "FILEJOBS_USERS_FILE", Path.of("usersData.json").toAbsolutePath().toString(),
-        "FILEJOBS_JWT_SECRET", TestServer.SECRET,
-        "FILEJOBS_STOP_GRACE_SECONDS", "2");
+    Map<String, String> env =
+        Map.of(
+            "FILEJOBS_HTTP_HOST",
+            "127.0.0.1",
+            "FILEJOBS_HTTP_PORT",
+            "0",
+            "FILEJOBS_UPLOADS_DIR",
+            dir.resolve("Uploads").toString(),
+            "FILEJOBS_TEMP_DIR",
+            dir.resolve("tmp").toString(),
+            "FILEJOBS_USERS_FILE",
+            Path.of("usersData.json").toAbsolutePath().toString(),
+            "FILEJOBS_JWT_SECRET",
+            TestServer.SECRET,
+            "FILEJOBS_STOP_GRACE_SECONDS",
+            "2");
     try (ChildJvm node = ChildJvm.start(dir, env)) {
       int port = node.port(60);
       String utkal = CrashTest.signin(port, "Utkal", "utkal123");
@@ -55,16 +66,20 @@ class StopTest {
       byte[] quick = new byte[1 << 20];
       new Random(1).nextBytes(slow);
       new Random(2).nextBytes(quick);
-      try (SocketUpload endless = SocketUpload.start(port, "Utkal", utkal, "endless.bin", slow, 16 * 1024, 20);
+      try (SocketUpload endless =
+              SocketUpload.start(port, "Utkal", utkal, "endless.bin", slow, 16 * 1024, 20);
           SlowExport export = SlowExport.start(port, john, "big.bin", 64 * 1024, 20)) {
-        TestServer.await("the transfers run", () -> endless.sent > 100_000 && export.received.get() > 100_000);
-        SocketUpload finishing = SocketUpload.start(port, "Blake", blake, "quick.bin", quick, 64 * 1024, 50);
+        TestServer.await(
+            "the transfers run", () -> endless.sent > 100_000 && export.received.get() > 100_000);
+        SocketUpload finishing =
+            SocketUpload.start(port, "Blake", blake, "quick.bin", quick, 64 * 1024, 50);
         TestServer.await("the quick upload runs", () -> running(port, blake));
 
         long stopAt = System.nanoTime();
         node.terminate();
         awaitRefused(port);
-        assertEquals(0, endless.status, "the server stopped accepting before it ended any transfer");
+        assertEquals(
+            0, endless.status, "the server stopped accepting before it ended any transfer");
 
         assertTrue(finishing.await(10));
         assertTrue(endless.await(10));
@@ -73,9 +88,14 @@ class StopTest {
         assertTrue(node.process.waitFor(15, TimeUnit.SECONDS), "the process must exit");
         node.awaitOutputEnd();
         String log = node.output() + "\nexit " + node.process.exitValue();
-        assertEquals(200, finishing.status, () -> "an upload that ends within the grace time is stored:\n" + log);
-        assertEquals(503, endless.status, () -> "a running upload is told the service is stopping:\n" + log);
-        assertTrue(endedAfterMs >= 1500, "ended after " + endedAfterMs + " ms, before the grace time");
+        assertEquals(
+            200,
+            finishing.status,
+            () -> "an upload that ends within the grace time is stored:\n" + log);
+        assertEquals(
+            503, endless.status, () -> "a running upload is told the service is stopping:\n" + log);
+        assertTrue(
+            endedAfterMs >= 1500, "ended after " + endedAfterMs + " ms, before the grace time");
         assertFalse(export.whole.get(), "the cut export must look incomplete to its client");
         assertTrue(export.received.get() < exported.length);
         assertTrue(node.output().contains("filejobs stopped"), node.output());
@@ -89,17 +109,22 @@ class StopTest {
   }
 
   @Test
-  @DisplayName("closing (undeploying) an in-process node ends its running upload with 503 and removes its temp files")
+  @DisplayName(
+      "closing (undeploying) an in-process node ends its running upload with 503 and removes its temp files")
   void undeploy() throws Exception {
     Settings settings = TestServer.settings(dir).withStopGraceSeconds(0);
     Vertx vertx = FileJobs.vertx(settings).await();
     FileJobs.Running running = FileJobs.deploy(vertx, settings).await();
-    String token = new io.filejobs.auth.Tokens(
-            vertx, TestServer.SECRET, 60,
-            io.filejobs.auth.Users.load(vertx, "usersData.json").await())
-        .issue("Utkal");
+    String token =
+        new io.filejobs.auth.Tokens(
+                vertx,
+                TestServer.SECRET,
+                60,
+                io.filejobs.auth.Users.load(vertx, "usersData.json").await())
+            .issue("Utkal");
     byte[] slow = new byte[4 << 20];
-    try (SocketUpload upload = SocketUpload.start(running.port(), "Utkal", token, "cut.bin", slow, 16 * 1024, 20)) {
+    try (SocketUpload upload =
+        SocketUpload.start(running.port(), "Utkal", token, "cut.bin", slow, 16 * 1024, 20)) {
       Path temp = dir.resolve("tmp");
       TestServer.await("the upload runs", () -> !TestServer.tempFiles(temp).isEmpty());
       vertx.close().await();
@@ -114,13 +139,15 @@ class StopTest {
   /** Whether the user's upload runs, as {@code GET /upload/status} tells. */
   private static boolean running(int port, String token) {
     try {
-      return java.net.http.HttpClient.newHttpClient().send(
-              java.net.http.HttpRequest.newBuilder(
-                      java.net.URI.create("http://127.0.0.1:" + port + "/upload/status"))
-                  .header("auth_token", token)
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.discarding())
-          .statusCode() == 200;
+      return java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + port + "/upload/status"))
+                      .header("auth_token", token)
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
     } catch (IOException | InterruptedException e) {
       return false;
     }
@@ -128,7 +155,10 @@ class StopTest {
 
   private static void assertNoNodeFolder(Path temp) throws IOException {
     try (Stream<Path> entries = Files.list(temp)) {
-      assertEquals(0, entries.filter(Files::isDirectory).count(), "the node's folder is removed from " + temp);
+      assertEquals(
+          0,
+          entries.filter(Files::isDirectory).count(),
+          "the node's folder is removed from " + temp);
     }
   }
 
@@ -164,7 +194,8 @@ class StopTest {
       Socket socket = new Socket("127.0.0.1", port);
       socket.setReceiveBufferSize(64 * 1024);
       SlowExport export = new SlowExport(socket);
-      Thread thread = new Thread(() -> export.run(token, filename, chunk, pauseMs), "export-" + filename);
+      Thread thread =
+          new Thread(() -> export.run(token, filename, chunk, pauseMs), "export-" + filename);
       thread.setDaemon(true);
       thread.start();
       return export;
@@ -174,9 +205,14 @@ class StopTest {
       try {
         String body = new JsonObject().put("filename", filename).encode();
         OutputStream out = socket.getOutputStream();
-        out.write(("POST /export HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: " + token
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
-                + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+        out.write(
+            ("POST /export HTTP/1.1\r\nHost: 127.0.0.1\r\nauth_token: "
+                    + token
+                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length()
+                    + "\r\n\r\n"
+                    + body)
+                .getBytes(StandardCharsets.UTF_8));
         out.flush();
         InputStream in = socket.getInputStream();
         long length = -1;

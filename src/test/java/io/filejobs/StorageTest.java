@@ -50,12 +50,14 @@ class StorageTest {
   }
 
   @Test
-  @DisplayName("with the temp folder on another file system, an upload is still published whole and atomically")
+  @DisplayName(
+      "with the temp folder on another file system, an upload is still published whole and atomically")
   void crossFileSystemPublish(Vertx vertx) throws Exception {
     Path shm = Path.of("/dev/shm");
     assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "no /dev/shm here");
     FileStore uploadsStore = Files.getFileStore(dir);
-    assumeTrue(!Files.getFileStore(shm).equals(uploadsStore), "/dev/shm is not another file system");
+    assumeTrue(
+        !Files.getFileStore(shm).equals(uploadsStore), "/dev/shm is not another file system");
     shmTemp = shm.resolve("filejobs-test-" + UUID.randomUUID());
     Settings settings = TestServer.settings(dir).withTempDir(shmTemp.toString());
     TestServer server = TestServer.start(vertx, settings);
@@ -64,18 +66,20 @@ class StorageTest {
     HttpResponse<Buffer> response = server.upload(server.utkal(), file, "cross.bin");
 
     assertEquals(200, response.statusCode(), response.bodyAsString());
-    assertArrayEquals(Files.readAllBytes(file),
-        Files.readAllBytes(server.uploads.resolve("Utkal/cross.bin")));
+    assertArrayEquals(
+        Files.readAllBytes(file), Files.readAllBytes(server.uploads.resolve("Utkal/cross.bin")));
     assertTrue(server.tempFiles().isEmpty(), "temp file left in " + shmTemp);
     Path staging = server.uploads.resolve(".staging");
     assertEquals(List.of(), TestServer.tempFiles(staging), "a staged copy was left behind");
     try (Stream<Path> nodes = Files.list(staging)) {
-      assertEquals(1, nodes.filter(Files::isDirectory).count(), "the node stages in a folder of its own");
+      assertEquals(
+          1, nodes.filter(Files::isDirectory).count(), "the node stages in a folder of its own");
     }
   }
 
   @Test
-  @DisplayName("at start-up, what dead nodes (and older builds) left in Uploads/.staging is removed and logged; a live node's folder is left alone")
+  @DisplayName(
+      "at start-up, what dead nodes (and older builds) left in Uploads/.staging is removed and logged; a live node's folder is left alone")
   @SuppressWarnings("try") // the lock is held for the block, never referenced in it
   void staleStagingSwept() throws Exception {
     Path staging = Files.createDirectories(dir.resolve("Uploads/.staging"));
@@ -85,35 +89,49 @@ class StorageTest {
     Path live = Files.createDirectories(staging.resolve("node-live"));
     Path livePart = TestServer.randomFile(live, UUID.randomUUID() + ".part", 1000);
     Path oldLoose = TestServer.randomFile(staging, UUID.randomUUID() + ".part", 1000);
-    Files.setLastModifiedTime(oldLoose,
-        FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+    Files.setLastModifiedTime(oldLoose, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
     Path freshLoose = TestServer.randomFile(staging, UUID.randomUUID() + ".part", 1000);
-    Map<String, String> env = Map.of(
-        "FILEJOBS_HTTP_HOST", "127.0.0.1",
-        "FILEJOBS_HTTP_PORT", "0",
-        "FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString(),
-        "FILEJOBS_TEMP_DIR", dir.resolve("tmp").toString(),
-        "FILEJOBS_USERS_FILE", Path.of("usersData.json").toAbsolutePath().toString(),
-        "FILEJOBS_JWT_SECRET", TestServer.SECRET);
+    Map<String, String> env =
+        Map.of(
+            "FILEJOBS_HTTP_HOST",
+            "127.0.0.1",
+            "FILEJOBS_HTTP_PORT",
+            "0",
+            "FILEJOBS_UPLOADS_DIR",
+            dir.resolve("Uploads").toString(),
+            "FILEJOBS_TEMP_DIR",
+            dir.resolve("tmp").toString(),
+            "FILEJOBS_USERS_FILE",
+            Path.of("usersData.json").toAbsolutePath().toString(),
+            "FILEJOBS_JWT_SECRET",
+            TestServer.SECRET);
     // the live node is this test's process, holding its folder's lock as a running node does
-    try (FileChannel channel = FileChannel.open(live.resolve(".lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel channel =
+            FileChannel.open(
+                live.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock held = channel.lock();
         ChildJvm node = ChildJvm.start(dir, env)) {
       node.port(60);
       String log = node.output();
-      assertTrue(log.contains("removed 1 staged copies of uploads being published left by 1"
-          + " stopped node(s) in " + staging), log);
+      assertTrue(
+          log.contains(
+              "removed 1 staged copies of uploads being published left by 1"
+                  + " stopped node(s) in "
+                  + staging),
+          log);
       assertTrue(log.contains("removed 1 staged copies older than"), log);
       assertFalse(Files.exists(dead), "the dead node's folder is removed");
       assertFalse(Files.exists(oldLoose), "an old loose copy is removed");
       assertTrue(Files.exists(livePart), "a live node's copy is never touched");
-      assertTrue(Files.exists(freshLoose), "a recent loose copy may be an older build's, under way");
+      assertTrue(
+          Files.exists(freshLoose), "a recent loose copy may be an older build's, under way");
 
       node.terminate();
       assertTrue(node.process.waitFor(30, TimeUnit.SECONDS), "the process must exit");
       try (Stream<Path> nodes = Files.list(staging)) {
-        assertEquals(List.of(live), nodes.filter(Files::isDirectory).toList(),
+        assertEquals(
+            List.of(live),
+            nodes.filter(Files::isDirectory).toList(),
             "a stopped node removes its own folder and only that");
       }
       assertTrue(Files.exists(livePart));
@@ -121,7 +139,8 @@ class StorageTest {
   }
 
   @Test
-  @DisplayName("when the file cannot be published, the upload answers 500, leaves no temp file and frees the slot")
+  @DisplayName(
+      "when the file cannot be published, the upload answers 500, leaves no temp file and frees the slot")
   void publishFailure(Vertx vertx) throws Exception {
     TestServer server = TestServer.start(vertx, dir);
     Files.writeString(server.uploads.resolve("John"), "a file where John's folder should be");

@@ -67,8 +67,14 @@ class TerminateTest {
   }
 
   private long exportedBytes(String token) {
-    return server.client.get("/export/status").putHeader("auth_token", token).send().await()
-        .bodyAsJsonObject().getLong("bytes");
+    return server
+        .client
+        .get("/export/status")
+        .putHeader("auth_token", token)
+        .send()
+        .await()
+        .bodyAsJsonObject()
+        .getLong("bytes");
   }
 
   private boolean stored(String user, String name) {
@@ -99,8 +105,14 @@ class TerminateTest {
 
     // the upload request ends: with the termination answer if the client could read it, or a
     // broken connection
-    var outcome = upload.response.transform(ar -> io.vertx.core.Future.succeededFuture(
-        ar.succeeded() ? ar.result().statusCode() : -1)).await();
+    var outcome =
+        upload
+            .response
+            .transform(
+                ar ->
+                    io.vertx.core.Future.succeededFuture(
+                        ar.succeeded() ? ar.result().statusCode() : -1))
+            .await();
     assertTrue(outcome == 409 || outcome == -1, "upload request answered " + outcome);
     upload.stop();
 
@@ -168,7 +180,7 @@ class TerminateTest {
     upload.stop();
     upload.request.connection().close().await();
 
-    TestServer.await("the temp file is removed", () -> server.tempFiles().isEmpty() );
+    TestServer.await("the temp file is removed", () -> server.tempFiles().isEmpty());
     assertFalse(stored("Utkal", "gone.bin"));
     TestServer.await("the job is forgotten", () -> terminateUpload(token).statusCode() == 404);
     storeFile(token, "next.bin", 1000);
@@ -198,7 +210,8 @@ class TerminateTest {
   }
 
   @Test
-  @DisplayName("a second export by the same user is refused with 409 and the first goes on to the end")
+  @DisplayName(
+      "a second export by the same user is refused with 409 and the first goes on to the end")
   void secondExportRefused() throws Exception {
     String token = server.utkal();
     storeFile(token, "movie.bin", EXPORT_SIZE);
@@ -206,8 +219,12 @@ class TerminateTest {
     HttpClientResponse response = first.response.await();
 
     HttpResponse<Buffer> second =
-        server.client.post("/export").putHeader("auth_token", token)
-            .sendJsonObject(new JsonObject().put("filename", "movie.bin")).await();
+        server
+            .client
+            .post("/export")
+            .putHeader("auth_token", token)
+            .sendJsonObject(new JsonObject().put("filename", "movie.bin"))
+            .await();
     assertEquals(409, second.statusCode());
     assertEquals("conflict", second.bodyAsJsonObject().getString("error"));
 
@@ -216,8 +233,9 @@ class TerminateTest {
   }
 
   @Test
-  @DisplayName("a terminated export whose client stopped reading is cut off at once: the bytes"
-      + " queued for it are dropped and the connection closes")
+  @DisplayName(
+      "a terminated export whose client stopped reading is cut off at once: the bytes"
+          + " queued for it are dropped and the connection closes")
   void stalledExportCutOff() throws Exception {
     String token = server.utkal();
     storeFile(token, "movie.bin", EXPORT_SIZE);
@@ -240,8 +258,9 @@ class TerminateTest {
   }
 
   @Test
-  @DisplayName("an export whose client disconnects frees the job: once a terminate answers 404,"
-      + " a new export starts at once")
+  @DisplayName(
+      "an export whose client disconnects frees the job: once a terminate answers 404,"
+          + " a new export starts at once")
   void exportClientDisconnects() throws Exception {
     String token = server.utkal();
     storeFile(token, "movie.bin", EXPORT_SIZE);
@@ -254,15 +273,20 @@ class TerminateTest {
       assertEquals(200, response.statusCode(), "round " + round);
       response.request().connection().close().await();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      for (int code = terminateExport(token).statusCode(); code != 404;
+      for (int code = terminateExport(token).statusCode();
+          code != 404;
           code = terminateExport(token).statusCode()) {
         assertEquals(200, code, "round " + round + ": a terminate of an export that was ending");
         assertTrue(System.nanoTime() < deadline, "the job is still there after 5 s");
       }
     }
     HttpResponse<Buffer> again =
-        server.client.post("/export").putHeader("auth_token", token)
-            .sendJsonObject(new JsonObject().put("filename", "movie.bin")).await();
+        server
+            .client
+            .post("/export")
+            .putHeader("auth_token", token)
+            .sendJsonObject(new JsonObject().put("filename", "movie.bin"))
+            .await();
     assertEquals(200, again.statusCode());
     assertArrayEquals(
         Files.readAllBytes(server.uploads.resolve("Utkal/movie.bin")), again.body().getBytes());

@@ -18,9 +18,9 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * A real filejobs server for one test: deployed on 127.0.0.1 and a free port, with its own
- * uploads and temp folders under the test's temp dir, the project's {@code usersData.json}, and a
- * known secret; plus a WebClient pointed at it.
+ * A real filejobs server for one test: deployed on 127.0.0.1 and a free port, with its own uploads
+ * and temp folders under the test's temp dir, the project's {@code usersData.json}, and a known
+ * secret; plus a WebClient pointed at it.
  */
 public final class TestServer {
 
@@ -47,9 +47,8 @@ public final class TestServer {
   /**
    * What a test server runs with: the service's defaults ({@link Settings#defaults()}), but on
    * 127.0.0.1 and a free port, with its folders under {@code dir}, the project's users file, a
-   * known secret, an upload limit no test reaches, and a stop that gives running jobs 1 s.
-   * Tests change one value with the {@code with...} copies, or more with {@link
-   * Settings#toBuilder()}.
+   * known secret, an upload limit no test reaches, and a stop that gives running jobs 1 s. Tests
+   * change one value with the {@code with...} copies, or more with {@link Settings#toBuilder()}.
    */
   public static Settings settings(Path dir) {
     return Settings.builder()

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -23,8 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tokens signed with the server's own key whose content is wrong: each is refused with 401, never
- * a 5xx, and the server keeps answering.
+ * Tokens signed with the server's own key whose content is wrong: each is refused with 401, never a
+ * 5xx, and the server keeps answering.
  */
 @ExtendWith({VertxExtension.class, NoBlockedThreads.class})
 class TokenProblemsTest {
@@ -48,7 +48,9 @@ class TokenProblemsTest {
             + base64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(TestServer.SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    return input + "." + base64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+    return input
+        + "."
+        + base64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
   }
 
   private static long now() {
@@ -57,8 +59,12 @@ class TokenProblemsTest {
 
   /** A payload naming Utkal with a valid iat and exp, then {@code claims} put over it verbatim. */
   private static String payload(String claims) {
-    return "{\"sub\":\"Utkal\",\"iat\":" + now() + ",\"exp\":" + (now() + 600)
-        + (claims.isEmpty() ? "" : "," + claims) + "}";
+    return "{\"sub\":\"Utkal\",\"iat\":"
+        + now()
+        + ",\"exp\":"
+        + (now() + 600)
+        + (claims.isEmpty() ? "" : "," + claims)
+        + "}";
   }
 
   /** A call that needs a token and changes nothing: terminate with no upload running. */
@@ -67,36 +73,51 @@ class TokenProblemsTest {
   }
 
   @Test
-  @DisplayName("a token made by hand with the server's key is accepted (the tests below craft theirs the same way)")
+  @DisplayName(
+      "a token made by hand with the server's key is accepted (the tests below craft theirs the same way)")
   void handMadeTokenWorks() throws Exception {
     HttpResponse<Buffer> answer = terminate(signed(HS256, payload("")));
     assertEquals(404, answer.statusCode(), answer.bodyAsString());
   }
 
   @Test
-  @DisplayName("correctly signed tokens with a malformed exp, iat, nbf or sub, a crit header or a header that is not JSON get 401 unauthorized, never 500")
+  @DisplayName(
+      "correctly signed tokens with a malformed exp, iat, nbf or sub, a crit header or a header that is not JSON get 401 unauthorized, never 500")
   void malformedSignedTokens() throws Exception {
     long later = now() + 600;
     Map<String, String> tokens = new LinkedHashMap<>();
-    tokens.put("exp as a string", signed(HS256, "{\"sub\":\"Utkal\",\"iat\":" + now() + ",\"exp\":\"x\"}"));
-    tokens.put("exp as a numeric string", signed(HS256, "{\"sub\":\"Utkal\",\"exp\":\"" + later + "\"}"));
+    tokens.put(
+        "exp as a string",
+        signed(HS256, "{\"sub\":\"Utkal\",\"iat\":" + now() + ",\"exp\":\"x\"}"));
+    tokens.put(
+        "exp as a numeric string", signed(HS256, "{\"sub\":\"Utkal\",\"exp\":\"" + later + "\"}"));
     tokens.put("exp null", signed(HS256, "{\"sub\":\"Utkal\",\"iat\":" + now() + ",\"exp\":null}"));
-    tokens.put("exp an object", signed(HS256, "{\"sub\":\"Utkal\",\"exp\":{\"at\":" + later + "}}"));
+    tokens.put(
+        "exp an object", signed(HS256, "{\"sub\":\"Utkal\",\"exp\":{\"at\":" + later + "}}"));
     tokens.put("exp an array", signed(HS256, "{\"sub\":\"Utkal\",\"exp\":[" + later + "]}"));
     tokens.put("exp true", signed(HS256, "{\"sub\":\"Utkal\",\"exp\":true}"));
-    tokens.put("iat as a string", signed(HS256, "{\"sub\":\"Utkal\",\"iat\":\"x\",\"exp\":" + later + "}"));
-    tokens.put("nbf as a string", signed(HS256, "{\"sub\":\"Utkal\",\"nbf\":\"x\",\"exp\":" + later + "}"));
+    tokens.put(
+        "iat as a string",
+        signed(HS256, "{\"sub\":\"Utkal\",\"iat\":\"x\",\"exp\":" + later + "}"));
+    tokens.put(
+        "nbf as a string",
+        signed(HS256, "{\"sub\":\"Utkal\",\"nbf\":\"x\",\"exp\":" + later + "}"));
     tokens.put("nbf null", signed(HS256, "{\"sub\":\"Utkal\",\"nbf\":null,\"exp\":" + later + "}"));
     tokens.put("sub a number", signed(HS256, "{\"sub\":42,\"exp\":" + later + "}"));
-    tokens.put("sub an object", signed(HS256, "{\"sub\":{\"name\":\"Utkal\"},\"exp\":" + later + "}"));
+    tokens.put(
+        "sub an object", signed(HS256, "{\"sub\":{\"name\":\"Utkal\"},\"exp\":" + later + "}"));
     tokens.put("sub an array", signed(HS256, "{\"sub\":[\"Utkal\"],\"exp\":" + later + "}"));
     tokens.put("sub null", signed(HS256, "{\"sub\":null,\"exp\":" + later + "}"));
     tokens.put("no sub", signed(HS256, "{\"user\":\"Utkal\",\"exp\":" + later + "}"));
     tokens.put("payload an array", signed(HS256, "[\"Utkal\"]"));
     tokens.put("payload not JSON", signed(HS256, "sub=Utkal"));
-    tokens.put("a crit header with an unknown extension",
-        signed("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"crit\":[\"x-unknown\"],\"x-unknown\":1}", payload("")));
-    tokens.put("a crit header naming a registered claim",
+    tokens.put(
+        "a crit header with an unknown extension",
+        signed(
+            "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"crit\":[\"x-unknown\"],\"x-unknown\":1}",
+            payload("")));
+    tokens.put(
+        "a crit header naming a registered claim",
         signed("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", payload("")));
     tokens.put("an empty crit header", signed("{\"alg\":\"HS256\",\"crit\":[]}", payload("")));
     tokens.put("crit null", signed("{\"alg\":\"HS256\",\"crit\":null}", payload("")));
@@ -104,15 +125,20 @@ class TokenProblemsTest {
     tokens.put("a header that is a JSON array", signed("[\"HS256\"]", payload("")));
     tokens.put("a header that is a JSON string", signed("\"HS256\"", payload("")));
     tokens.put("alg a number", signed("{\"alg\":256}", payload("")));
-    tokens.put("a header that is not base64url", "%%%." + signed(HS256, payload("")).split("\\.", 2)[1]);
+    tokens.put(
+        "a header that is not base64url", "%%%." + signed(HS256, payload("")).split("\\.", 2)[1]);
 
     List<String> wrong = new ArrayList<>();
     for (Map.Entry<String, String> token : tokens.entrySet()) {
       for (HttpResponse<Buffer> answer :
           List.of(
               terminate(token.getValue()),
-              server.client.get("/files")
-                  .putHeader("Authorization", "Bearer " + token.getValue()).send().await())) {
+              server
+                  .client
+                  .get("/files")
+                  .putHeader("Authorization", "Bearer " + token.getValue())
+                  .send()
+                  .await())) {
         JsonObject body = answer.statusCode() == 401 ? answer.bodyAsJsonObject() : null;
         if (body == null
             || !"application/json".equals(answer.getHeader("Content-Type"))
@@ -126,6 +152,14 @@ class TokenProblemsTest {
 
     // the server keeps working: a good token, then a sign-in
     assertEquals(404, terminate(signed(HS256, payload(""))).statusCode());
-    assertEquals(200, server.client.get("/files").putHeader("auth_token", server.utkal()).send().await().statusCode());
+    assertEquals(
+        200,
+        server
+            .client
+            .get("/files")
+            .putHeader("auth_token", server.utkal())
+            .send()
+            .await()
+            .statusCode());
   }
 }

@@ -44,7 +44,8 @@ class UploadExportTest {
   }
 
   @Test
-  @DisplayName("an uploaded file is stored byte for byte under Uploads/<user>/ and no temp file is left")
+  @DisplayName(
+      "an uploaded file is stored byte for byte under Uploads/<user>/ and no temp file is left")
   void uploadStoresTheFile() throws Exception {
     Path file = TestServer.randomFile(dir, "report.bin", 5 * 1024 * 1024 + 17);
     HttpResponse<Buffer> response = upload(server.utkal(), file, "report.bin");
@@ -198,12 +199,21 @@ class UploadExportTest {
     HttpResponse<Buffer> viaFolderLink = export(john, "secret.txt");
     assertEquals(404, viaFolderLink.statusCode());
 
-    HttpResponse<Buffer> upload = upload(john, TestServer.randomFile(dir, "x.bin", 100), "planted.bin");
+    HttpResponse<Buffer> upload =
+        upload(john, TestServer.randomFile(dir, "x.bin", 100), "planted.bin");
     assertEquals(500, upload.statusCode(), "an upload through a linked folder must be refused");
-    assertFalse(Files.exists(outside.resolve("planted.bin")), "an upload was written outside Uploads/");
+    assertFalse(
+        Files.exists(outside.resolve("planted.bin")), "an upload was written outside Uploads/");
 
-    var listed = server.client.get("/files").putHeader("auth_token", utkal).send().await()
-        .bodyAsJsonObject().getJsonArray("files");
+    var listed =
+        server
+            .client
+            .get("/files")
+            .putHeader("auth_token", utkal)
+            .send()
+            .await()
+            .bodyAsJsonObject()
+            .getJsonArray("files");
     assertEquals(1, listed.size(), listed.encode());
     assertEquals("mine.bin", listed.getJsonObject(0).getString("name"));
   }

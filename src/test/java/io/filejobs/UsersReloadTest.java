@@ -34,9 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * The users file is read again while the service runs: a removed user and a changed password
- * take effect within seconds, and a broken file changes nothing. The file is a copy of the
- * project's usersData.json, rewritten the way an editor saves (a new file renamed over it).
+ * The users file is read again while the service runs: a removed user and a changed password take
+ * effect within seconds, and a broken file changes nothing. The file is a copy of the project's
+ * usersData.json, rewritten the way an editor saves (a new file renamed over it).
  */
 @ExtendWith({VertxExtension.class, NoBlockedThreads.class})
 class UsersReloadTest {
@@ -100,7 +100,8 @@ class UsersReloadTest {
   private void write(String content) throws Exception {
     Path next = dir.resolve("users.json.new");
     Files.writeString(next, content);
-    Files.move(next, usersFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        next, usersFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private void write(JsonArray users) throws Exception {
@@ -122,8 +123,11 @@ class UsersReloadTest {
   }
 
   private HttpResponse<Buffer> signin(String user, String password) {
-    return server.client.post("/signin")
-        .sendJsonObject(new JsonObject().put("username", user).put("password", password)).await();
+    return server
+        .client
+        .post("/signin")
+        .sendJsonObject(new JsonObject().put("username", user).put("password", password))
+        .await();
   }
 
   private int files(String token) {
@@ -136,7 +140,8 @@ class UsersReloadTest {
   }
 
   @Test
-  @DisplayName("a user removed from the users file gets 401 within seconds, for an old token, a sign-in and an upload; the others go on")
+  @DisplayName(
+      "a user removed from the users file gets 401 within seconds, for an old token, a sign-in and an upload; the others go on")
   void removedUser() throws Exception {
     String john = server.john();
     String utkal = server.utkal();
@@ -147,7 +152,9 @@ class UsersReloadTest {
     TestServer.await("John's token is refused", () -> files(john) == 401);
     HttpResponse<Buffer> signin = signin("John", "john123");
     assertUnauthorized(signin);
-    assertEquals(signin("Nobody", "john123").bodyAsString(), signin.bodyAsString(),
+    assertEquals(
+        signin("Nobody", "john123").bodyAsString(),
+        signin.bodyAsString(),
         "a removed user is answered as an unknown one");
     Path file = TestServer.randomFile(dir, "a.bin", 1000);
     assertUnauthorized(server.upload(john, file, "a.bin"));
@@ -159,7 +166,8 @@ class UsersReloadTest {
   }
 
   @Test
-  @DisplayName("a changed password works within seconds and the old one fails; a plain password can become a hash")
+  @DisplayName(
+      "a changed password works within seconds and the old one fails; a plain password can become a hash")
   void changedPasswords() throws Exception {
     JsonArray users = users();
     for (Object entry : users) {
@@ -174,7 +182,8 @@ class UsersReloadTest {
     }
     write(users);
 
-    TestServer.await("Blake's new password works", () -> signin("Blake", "blake-new-456").statusCode() == 200);
+    TestServer.await(
+        "Blake's new password works", () -> signin("Blake", "blake-new-456").statusCode() == 200);
     assertUnauthorized(signin("Blake", "blake123"));
     assertEquals(200, signin("John", "john-new-789").statusCode());
     assertUnauthorized(signin("John", "john123"));
@@ -183,7 +192,8 @@ class UsersReloadTest {
   }
 
   @Test
-  @DisplayName("a users file that is broken, invalid or missing keeps the users read before, with one error naming the problem and no password")
+  @DisplayName(
+      "a users file that is broken, invalid or missing keeps the users read before, with one error naming the problem and no password")
   void brokenFile() throws Exception {
     String john = server.john();
     String original = Files.readString(usersFile);
@@ -192,7 +202,8 @@ class UsersReloadTest {
     write(original.substring(0, original.indexOf("john123") + 10));
     TestServer.await("the broken file is reported", () -> errors().size() == 1);
     assertEquals(
-        usersFile + " is not a JSON array of users (line 10, column 1): keeping the 3 users read before",
+        usersFile
+            + " is not a JSON array of users (line 10, column 1): keeping the 3 users read before",
         errors().get(0));
     // looked at again (a new modification time, the same bytes): not reported again
     Files.setLastModifiedTime(usersFile, FileTime.fromMillis(System.currentTimeMillis() + 5000));
@@ -200,13 +211,15 @@ class UsersReloadTest {
     write(without(users(original), "Blake").add(new JsonObject().put("username", "Eve")));
     TestServer.await("the invalid file is reported", () -> errors().size() == 2);
     assertEquals(
-        usersFile + ": entry 2 needs a username and either a password or a passwordHash:"
+        usersFile
+            + ": entry 2 needs a username and either a password or a passwordHash:"
             + " keeping the 3 users read before",
         errors().get(1));
     Files.delete(usersFile);
     TestServer.await("the missing file is reported", () -> errors().size() == 3);
     assertEquals(
-        "cannot read the users file " + usersFile
+        "cannot read the users file "
+            + usersFile
             + " (it does not exist): keeping the 3 users read before",
         errors().get(2));
 
@@ -232,11 +245,13 @@ class UsersReloadTest {
   }
 
   @Test
-  @DisplayName("a removed user's running upload is terminated: nothing is stored and no temp file is left")
+  @DisplayName(
+      "a removed user's running upload is terminated: nothing is stored and no temp file is left")
   void removedUsersUploadEnds() throws Exception {
     String john = server.john();
     byte[] content = new byte[8 << 20];
-    try (SocketUpload upload = SocketUpload.start(server.port, "John", john, "slow.bin", content, 16 * 1024, 20)) {
+    try (SocketUpload upload =
+        SocketUpload.start(server.port, "John", john, "slow.bin", content, 16 * 1024, 20)) {
       TestServer.await("the upload runs", () -> server.tempBytes() > 0);
 
       write(without(users(), "John"));
@@ -248,8 +263,14 @@ class UsersReloadTest {
       assertFalse(Files.exists(server.uploads.resolve("John").resolve("slow.bin")));
     }
     assertTrue(
-        logged.stream().anyMatch(e -> e.getFormattedMessage().equals(
-            "read the users file " + usersFile + " again: 2 users; removed [John]")),
+        logged.stream()
+            .anyMatch(
+                e ->
+                    e.getFormattedMessage()
+                        .equals(
+                            "read the users file "
+                                + usersFile
+                                + " again: 2 users; removed [John]")),
         logged.toString());
   }
 
@@ -258,7 +279,8 @@ class UsersReloadTest {
   void removedUsersExportEnds(Vertx vertx) throws Exception {
     String john = server.john();
     // larger than what an export has in flight, so that it runs while its client holds back
-    TestServer.randomFile(Files.createDirectories(server.uploads.resolve("John")), "big.bin", 32 << 20);
+    TestServer.randomFile(
+        Files.createDirectories(server.uploads.resolve("John")), "big.bin", 32 << 20);
     HttpClient http = vertx.createHttpClient();
     try {
       SlowClients.Export export = SlowClients.Export.start(http, server.port, john, "big.bin");

@@ -11,8 +11,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The machine's own limits, as the service's speed is measured against them: the least a Java
- * program does to take an upload into a file, or to send a file, over a loopback socket. It runs
- * as a JVM of its own, like the service, with only the JDK on its class path.
+ * program does to take an upload into a file, or to send a file, over a loopback socket. It runs as
+ * a JVM of its own, like the service, with only the JDK on its class path.
  *
  * <p>One port per kind, printed on the first line of output as {@code baseline receive=P1
  * discard=P2 send=P3}:

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The upload baseline: reads the request head, then writes exactly {@code Content-Length} body
  * bytes into a new file, with one 1 MiB direct buffer and no parsing of the body (the multipart
- * framing is stored too; the client skips it when it checks the file). Answers 200 with the
- * stored file's path once the file is closed, as the service answers once the upload is stored.
+ * framing is stored too; the client skips it when it checks the file). Answers 200 with the stored
+ * file's path once the file is closed, as the service answers once the upload is stored.
  */
 final class Receiver {
 
@@ -43,7 +43,8 @@ final class Receiver {
     Wire.writeFully(
         channel,
         Wire.ascii(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length
                 + "\r\nConnection: close\r\n\r\n"),
         ByteBuffer.wrap(body));
   }

@@ -41,7 +41,8 @@ final class Sender {
           channel,
           Wire.ascii(
               "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: "
-                  + size + "\r\nConnection: close\r\n\r\n"));
+                  + size
+                  + "\r\nConnection: close\r\n\r\n"));
       for (long sent = 0; sent < size; ) {
         sent += in.transferTo(sent, size - sent, channel);
       }

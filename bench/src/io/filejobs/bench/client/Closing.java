@@ -5,9 +5,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * When the client first saw its connection closed by the server (EOF, reset or broken pipe),
- * noted by the thread that saw it; a waiter sleeps until then rather than spinning, so that
- * waiting costs the machine no CPU while the service is being timed.
+ * When the client first saw its connection closed by the server (EOF, reset or broken pipe), noted
+ * by the thread that saw it; a waiter sleeps until then rather than spinning, so that waiting costs
+ * the machine no CPU while the service is being timed.
  */
 public final class Closing {
 

@@ -42,8 +42,7 @@ public final class Connection implements Closeable {
     return open(address, ByteBuffer.allocate(SMALL_BUFFER).flip());
   }
 
-  private static Connection open(InetSocketAddress address, ByteBuffer buffer)
-      throws IOException {
+  private static Connection open(InetSocketAddress address, ByteBuffer buffer) throws IOException {
     SocketChannel channel = SocketChannel.open(address);
     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
     return new Connection(

@@ -26,8 +26,8 @@ public final class ExportClient {
   }
 
   /**
-   * Exports {@code filename}; without {@code checksum} the body is only counted (the client
-   * check: what the CRC32C costs).
+   * Exports {@code filename}; without {@code checksum} the body is only counted (the client check:
+   * what the CRC32C costs).
    */
   public static Result export(
       InetSocketAddress address, String token, String filename, boolean checksum)

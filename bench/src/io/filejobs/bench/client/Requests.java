@@ -32,41 +32,64 @@ public final class Requests {
   }
 
   private static String withoutBody(String method, String path, String host, String token) {
-    return method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nauth_token: " + token
+    return method
+        + " "
+        + path
+        + " HTTP/1.1\r\nHost: "
+        + host
+        + "\r\nauth_token: "
+        + token
         + "\r\nContent-Length: 0\r\n\r\n";
   }
 
   private static String withJsonBody(
       String method, String path, String host, String token, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    return method + " " + path + " HTTP/1.1\r\nHost: " + host
+    return method
+        + " "
+        + path
+        + " HTTP/1.1\r\nHost: "
+        + host
         + (token == null ? "" : "\r\nauth_token: " + token)
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n"
+        + "\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length
+        + "\r\n\r\n"
         + json;
   }
 
   /**
    * {@code POST /upload} of one file of {@code size} bytes in the form field {@code file}: the
-   * request head, then the multipart {@link #preamble}, the file's bytes, and the {@link
-   * #epilogue} (the closing boundary).
+   * request head, then the multipart {@link #preamble}, the file's bytes, and the {@link #epilogue}
+   * (the closing boundary).
    */
   public record Upload(ByteBuffer head, ByteBuffer preamble, ByteBuffer epilogue, long size) {
 
     public static Upload of(String host, String token, String filename, long size) {
       // Random, so that it cannot occur in the random file bytes by chance worth mentioning.
-      String boundary = "filejobs-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
-          + Long.toHexString(ThreadLocalRandom.current().nextLong());
+      String boundary =
+          "filejobs-bench-"
+              + Long.toHexString(ThreadLocalRandom.current().nextLong())
+              + Long.toHexString(ThreadLocalRandom.current().nextLong());
       ByteBuffer preamble =
           Wire.ascii(
-              "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-                  + filename + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+              "--"
+                  + boundary
+                  + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                  + filename
+                  + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
       ByteBuffer epilogue = Wire.ascii("\r\n--" + boundary + "--\r\n");
       long length = preamble.remaining() + size + epilogue.remaining();
       ByteBuffer head =
           Wire.ascii(
-              "POST /upload HTTP/1.1\r\nHost: " + host + "\r\nauth_token: " + token
-                  + "\r\nContent-Type: multipart/form-data; boundary=" + boundary
-                  + "\r\nContent-Length: " + length + "\r\n\r\n");
+              "POST /upload HTTP/1.1\r\nHost: "
+                  + host
+                  + "\r\nauth_token: "
+                  + token
+                  + "\r\nContent-Type: multipart/form-data; boundary="
+                  + boundary
+                  + "\r\nContent-Length: "
+                  + length
+                  + "\r\n\r\n");
       return new Upload(head, preamble, epilogue, size);
     }
 

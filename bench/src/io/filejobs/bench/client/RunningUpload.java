@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An upload that is meant to be terminated: it declares a large file and sends bytes from memory
- * as fast as the server takes them, on a thread of its own, while another thread waits for the
+ * An upload that is meant to be terminated: it declares a large file and sends bytes from memory as
+ * fast as the server takes them, on a thread of its own, while another thread waits for the
  * server's answer and the close of the connection.
  */
 public final class RunningUpload implements AutoCloseable {

@@ -14,8 +14,7 @@ public final class Signin {
   private Signin() {}
 
   /**
-   * The token, or empty when the service does not take the connection yet or does not answer
-   * 200.
+   * The token, or empty when the service does not take the connection yet or does not answer 200.
    */
   public static Optional<String> attempt(
       InetSocketAddress address, String username, String password) {

@@ -7,17 +7,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Uploads a file the cheapest way a client can: the request head and multipart preamble, the
- * file's bytes by {@code FileChannel.transferTo} (sendfile, from the page cache straight to the
- * socket), the closing boundary, then the answer. The same bytes go to the service and to the
- * baseline receiver.
+ * Uploads a file the cheapest way a client can: the request head and multipart preamble, the file's
+ * bytes by {@code FileChannel.transferTo} (sendfile, from the page cache straight to the socket),
+ * the closing boundary, then the answer. The same bytes go to the service and to the baseline
+ * receiver.
  */
 public final class UploadClient {
 
   /**
-   * One finished upload: the answer, the file's size, and the time from connecting to the last
-   * byte of the answer. {@code preambleLength} is where the file starts in the body (the baseline
-   * stores the whole body).
+   * One finished upload: the answer, the file's size, and the time from connecting to the last byte
+   * of the answer. {@code preambleLength} is where the file starts in the body (the baseline stores
+   * the whole body).
    */
   public record Result(int status, String answer, long bytes, long nanos, int preambleLength) {}
 

@@ -16,8 +16,7 @@ import java.util.regex.Pattern;
 /** The {@link BaselineServer} JVM, started with only the benchmark's classes on its class path. */
 public final class Baseline implements AutoCloseable {
 
-  private static final Pattern PORTS =
-      Pattern.compile("receive=(\\d+) discard=(\\d+) send=(\\d+)");
+  private static final Pattern PORTS = Pattern.compile("receive=(\\d+) discard=(\\d+) send=(\\d+)");
 
   private final Process process;
   private final int[] ports;

@@ -44,8 +44,7 @@ public final class BaselinePeer implements Peer {
 
   @Override
   public void checkAndRemoveUpload(
-      String user, String name, UploadClient.Result result, SourceFile source)
-      throws IOException {
+      String user, String name, UploadClient.Result result, SourceFile source) throws IOException {
     Peer.checkAnswer(this, result);
     // The receiver stores the whole body: the file sits after the multipart preamble.
     Path stored = Path.of(result.answer());

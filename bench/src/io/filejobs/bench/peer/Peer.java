@@ -38,9 +38,20 @@ public interface Peer {
   static void checkExport(Peer peer, ExportClient.Result result, SourceFile source) {
     if (result.status() != 200 || result.bytes() != source.size() || result.crc() != source.crc()) {
       throw new IllegalStateException(
-          peer.label() + ": export of " + source.path().getFileName() + " answered "
-              + result.status() + " with " + result.bytes() + " bytes, CRC32C " + result.crc()
-              + " (expected " + source.size() + " bytes, CRC32C " + source.crc() + ") "
+          peer.label()
+              + ": export of "
+              + source.path().getFileName()
+              + " answered "
+              + result.status()
+              + " with "
+              + result.bytes()
+              + " bytes, CRC32C "
+              + result.crc()
+              + " (expected "
+              + source.size()
+              + " bytes, CRC32C "
+              + source.crc()
+              + ") "
               + result.answer());
     }
   }

@@ -44,8 +44,7 @@ public final class ServicePeer implements Peer {
 
   @Override
   public void checkAndRemoveUpload(
-      String user, String name, UploadClient.Result result, SourceFile source)
-      throws IOException {
+      String user, String name, UploadClient.Result result, SourceFile source) throws IOException {
     Peer.checkAnswer(this, result);
     Path stored = uploads.resolve(user).resolve(name);
     if (Files.size(stored) != source.size() || !source.matches(stored, 0)) {

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One line of the results: a value per run, reported as median and range, with what it is
- * compared to ({@code detail}) and, when issue 6 sets one, its {@link Goal}.
+ * One line of the results: a value per run, reported as median and range, with what it is compared
+ * to ({@code detail}) and, when issue 6 sets one, its {@link Goal}.
  */
 public record Figure(
     String section, String name, Unit unit, List<Double> runs, String detail, Goal goal) {

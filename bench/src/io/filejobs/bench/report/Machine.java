@@ -11,18 +11,29 @@ import java.util.Optional;
 
 /** What the figures were measured on, and from which code. */
 public record Machine(
-    String date, String cpu, int cores, String memory, String disk, String java, String kernel,
+    String date,
+    String cpu,
+    int cores,
+    String memory,
+    String disk,
+    String java,
+    String kernel,
     String commit) {
 
   /** Describes this machine, the disk of {@code workDir}, and the git state of {@code project}. */
   public static Machine describe(Path workDir, Path project) {
     return new Machine(
-        ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).replaceAll("\\.\\d+", ""),
+        ZonedDateTime.now()
+            .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+            .replaceAll("\\.\\d+", ""),
         procField("/proc/cpuinfo", "model name").orElse("unknown CPU"),
         Runtime.getRuntime().availableProcessors(),
         procField("/proc/meminfo", "MemTotal")
-            .map(kib -> String.format("%.1f GiB (MemTotal %s)",
-                Long.parseLong(kib.replaceAll("\\D", "")) / 1048576.0, kib))
+            .map(
+                kib ->
+                    String.format(
+                        "%.1f GiB (MemTotal %s)",
+                        Long.parseLong(kib.replaceAll("\\D", "")) / 1048576.0, kib))
             .orElse("unknown"),
         run(workDir, "df", "-hT", workDir.toString())
             .map(df -> df.lines().skip(1).findFirst().orElse(df).replaceAll("\\s+", " "))
@@ -39,17 +50,23 @@ public record Machine(
     String changed =
         run(project, "git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=no")
             .map(status -> status.lines().map(line -> line.substring(3)).toList())
-            .map(files -> files.isEmpty() ? "" : " plus uncommitted changes to "
-                + String.join(", ", files))
+            .map(
+                files ->
+                    files.isEmpty()
+                        ? ""
+                        : " plus uncommitted changes to " + String.join(", ", files))
             .orElse("");
     return head + changed;
   }
 
   private static Optional<String> procField(String file, String field) {
-    return read(file).flatMap(text -> text.lines()
-        .filter(line -> line.startsWith(field))
-        .map(line -> line.substring(line.indexOf(':') + 1).trim())
-        .findFirst());
+    return read(file)
+        .flatMap(
+            text ->
+                text.lines()
+                    .filter(line -> line.startsWith(field))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst());
   }
 
   private static Optional<String> read(String file) {
@@ -62,8 +79,11 @@ public record Machine(
 
   private static Optional<String> run(Path dir, String... command) {
     try {
-      Process process = new ProcessBuilder(List.of(command)).directory(dir.toFile())
-          .redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder(List.of(command))
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       return process.waitFor() == 0 ? Optional.of(out) : Optional.empty();
     } catch (IOException e) {

@@ -14,7 +14,8 @@ public final class Report {
   static final String TUNING_LOG = "## Tuning log";
 
   private static final String TUNING_PLACEHOLDER =
-      TUNING_LOG + "\n\n"
+      TUNING_LOG
+          + "\n\n"
           + "What was tried, and what each change did to the figures above (kept by `bench/run`"
           + " when it rewrites this file).\n\n"
           + "| Change | Figures before → after | Kept? |\n"
@@ -50,9 +51,14 @@ public final class Report {
         section = figure.section();
         out.append('\n').append(section).append('\n');
       }
-      out.append(String.format("  %-" + nameWidth + "s  %12s  %-25s %-10s %s%n",
-          figure.name(), figure.medianText(), figure.rangeText(), figure.goalText(),
-          figure.verdict()));
+      out.append(
+          String.format(
+              "  %-" + nameWidth + "s  %12s  %-25s %-10s %s%n",
+              figure.name(),
+              figure.medianText(),
+              figure.rangeText(),
+              figure.goalText(),
+              figure.verdict()));
     }
     out.append('\n').append(summary()).append('\n');
     return out.toString();
@@ -62,7 +68,10 @@ public final class Report {
     long goals = figures.stream().filter(f -> f.goal() != null).count();
     List<String> failed = new ArrayList<>();
     figures.stream().filter(f -> f.verdict().equals("FAIL")).forEach(f -> failed.add(f.name()));
-    return (goals - failed.size()) + " of " + goals + " targets met"
+    return (goals - failed.size())
+        + " of "
+        + goals
+        + " targets met"
         + (failed.isEmpty() ? "." : "; missed: " + String.join("; ", failed) + ".");
   }
 
@@ -83,32 +92,48 @@ public final class Report {
   private String markdown(String tuningLog) {
     StringBuilder md = new StringBuilder();
     md.append("# Benchmarks\n\n")
-        .append("Written by `bench/run` (issue 6); only the *Tuning log* at the end is edited by"
-            + " hand. Each figure is the **median** over its runs with the **range** (min – max)"
-            + " across them. Every speed is a **ratio**: the service's throughput over a"
-            + " baseline's for the same bytes, measured in the same run on the same machine, so"
-            + " that the machine's own speed and noise cancel out. Targets (from issue 6) are"
-            + " judged on the median.\n\n");
+        .append(
+            "Written by `bench/run` (issue 6); only the *Tuning log* at the end is edited by"
+                + " hand. Each figure is the **median** over its runs with the **range** (min – max)"
+                + " across them. Every speed is a **ratio**: the service's throughput over a"
+                + " baseline's for the same bytes, measured in the same run on the same machine, so"
+                + " that the machine's own speed and noise cancel out. Targets (from issue 6) are"
+                + " judged on the median.\n\n");
     md.append("## This run\n\n| | |\n|---|---|\n");
-    facts.forEach((label, value) -> md.append("| ").append(label).append(" | ")
-        .append(value.replace("|", "\\|")).append(" |\n"));
+    facts.forEach(
+        (label, value) ->
+            md.append("| ")
+                .append(label)
+                .append(" | ")
+                .append(value.replace("|", "\\|"))
+                .append(" |\n"));
     md.append("\n## Figures\n\n").append(summary()).append("\n");
     String section = null;
     for (Figure figure : figures) {
       if (!figure.section().equals(section)) {
         section = figure.section();
-        md.append("\n### ").append(section).append("\n\n")
-            .append("| Figure | Median | Range (min – max) | Runs | Target | Result | Compared"
-                + " with, notes |\n")
+        md.append("\n### ")
+            .append(section)
+            .append("\n\n")
+            .append(
+                "| Figure | Median | Range (min – max) | Runs | Target | Result | Compared"
+                    + " with, notes |\n")
             .append("|---|---:|---|---:|---|---|---|\n");
       }
-      md.append("| ").append(figure.name())
-          .append(" | ").append(figure.medianText())
-          .append(" | ").append(figure.rangeText())
-          .append(" | ").append(figure.runs().size())
-          .append(" | ").append(figure.goalText())
-          .append(" | ").append(figure.verdict().equals("FAIL") ? "**FAIL**" : figure.verdict())
-          .append(" | ").append(figure.detail())
+      md.append("| ")
+          .append(figure.name())
+          .append(" | ")
+          .append(figure.medianText())
+          .append(" | ")
+          .append(figure.rangeText())
+          .append(" | ")
+          .append(figure.runs().size())
+          .append(" | ")
+          .append(figure.goalText())
+          .append(" | ")
+          .append(figure.verdict().equals("FAIL") ? "**FAIL**" : figure.verdict())
+          .append(" | ")
+          .append(figure.detail())
           .append(" |\n");
     }
     md.append("\n## How it is measured\n\n");

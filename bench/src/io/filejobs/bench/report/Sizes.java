@@ -11,7 +11,9 @@ public final class Sizes {
   public static String bytes(long bytes) {
     if (bytes >= 1L << 30) {
       double gib = bytes / (double) (1L << 30);
-      return (gib == Math.rint(gib) ? Long.toString((long) gib) : String.format(java.util.Locale.ROOT, "%.1f", gib))
+      return (gib == Math.rint(gib)
+              ? Long.toString((long) gib)
+              : String.format(java.util.Locale.ROOT, "%.1f", gib))
           + " GiB";
     }
     return Math.round(bytes / MIB) + " MiB";

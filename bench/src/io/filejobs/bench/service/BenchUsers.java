@@ -28,8 +28,13 @@ public final class BenchUsers {
     for (int i = 1; i <= count; i++) {
       String user = name(i);
       users.add(
-          "{\"username\": \"" + user + "\", \"password\": \"" + password(user)
-              + "\", \"api_key\": \"KEY" + user.toUpperCase() + "\"}");
+          "{\"username\": \""
+              + user
+              + "\", \"password\": \""
+              + password(user)
+              + "\", \"api_key\": \"KEY"
+              + user.toUpperCase()
+              + "\"}");
     }
     return Files.writeString(file, users.toString());
   }

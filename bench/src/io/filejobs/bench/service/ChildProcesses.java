@@ -6,10 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Every child JVM the benchmark starts (service nodes, baselines), from the moment it is launched
- * until it exits, so that none outlives the benchmark: if the benchmark goes down first (an
- * error, Ctrl-C, SIGTERM), a shutdown hook stops those still running, SIGTERM first so that they
- * clean up, then SIGKILL, and waits until they are gone (so that {@code bench/run} can remove
- * their folders).
+ * until it exits, so that none outlives the benchmark: if the benchmark goes down first (an error,
+ * Ctrl-C, SIGTERM), a shutdown hook stops those still running, SIGTERM first so that they clean up,
+ * then SIGKILL, and waits until they are gone (so that {@code bench/run} can remove their folders).
  */
 public final class ChildProcesses {
 

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * How to start one service node: its name, its own folder (temp files, log, GC log), the shared
- * uploads folder and users file, the JWT secret, JVM flags, and extra {@code FILEJOBS_*}
- * variables (cluster settings).
+ * uploads folder and users file, the JWT secret, JVM flags, and extra {@code FILEJOBS_*} variables
+ * (cluster settings).
  */
 public record Launch(
     String name,
@@ -22,9 +22,17 @@ public record Launch(
     boolean cluster) {
 
   /** A plain node as the README runs it: its one JVM flag, exit at once on OutOfMemoryError. */
-  public static Launch plain(String name, Path home, Path uploadsDir, Path usersFile, String secret) {
-    return new Launch(name, home, uploadsDir, usersFile, secret,
-        List.of("-XX:+ExitOnOutOfMemoryError"), Map.of(), false);
+  public static Launch plain(
+      String name, Path home, Path uploadsDir, Path usersFile, String secret) {
+    return new Launch(
+        name,
+        home,
+        uploadsDir,
+        usersFile,
+        secret,
+        List.of("-XX:+ExitOnOutOfMemoryError"),
+        Map.of(),
+        false);
   }
 
   /** This launch with a heap limit and a GC log (for the memory figures). */

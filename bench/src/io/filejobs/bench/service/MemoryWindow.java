@@ -11,16 +11,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The peak memory of a service JVM over a stretch of time (one transfer, or the 500 slow
- * uploads).
+ * The peak memory of a service JVM over a stretch of time (one transfer, or the 500 slow uploads).
  *
  * <ul>
  *   <li><b>Peak RSS</b>: {@code VmHWM} of {@code /proc/<pid>/status}, after resetting it at the
  *       window's start by writing {@code 5} to {@code /proc/<pid>/clear_refs}.
- *   <li><b>Peak heap</b>: between two collections the heap only grows, so its peak in the window
- *       is the largest "before" figure of the collections logged in it ({@code -Xlog:gc}, lines
- *       like {@code Pause Young ... 40M->5M(64M)}), or the heap in use at the window's end
- *       ({@code jcmd <pid> GC.heap_info}) if that is larger.
+ *   <li><b>Peak heap</b>: between two collections the heap only grows, so its peak in the window is
+ *       the largest "before" figure of the collections logged in it ({@code -Xlog:gc}, lines like
+ *       {@code Pause Young ... 40M->5M(64M)}), or the heap in use at the window's end ({@code jcmd
+ *       <pid> GC.heap_info}) if that is larger.
  * </ul>
  */
 public final class MemoryWindow {

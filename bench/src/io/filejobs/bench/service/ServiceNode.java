@@ -77,8 +77,8 @@ public final class ServiceNode implements AutoCloseable {
       }
       if (System.nanoTime() - launched > READY_TIMEOUT_NANOS) {
         process.destroyForcibly();
-        throw new IllegalStateException(launch.name() + " never answered a signin: "
-            + logTail(launch));
+        throw new IllegalStateException(
+            launch.name() + " never answered a signin: " + logTail(launch));
       }
       Thread.sleep(POLL_MILLIS);
     }

@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A service's temp folder, with whatever sub-folders and bookkeeping files (locks) it keeps
- * there. An upload's temp file is told apart as the file that was not there before the upload
- * began: the benchmark takes a {@link #snapshot()} first, then looks for what is {@link #newSince
- * new since}. Walked afresh on every look, so it finds files wherever the service puts them.
+ * A service's temp folder, with whatever sub-folders and bookkeeping files (locks) it keeps there.
+ * An upload's temp file is told apart as the file that was not there before the upload began: the
+ * benchmark takes a {@link #snapshot()} first, then looks for what is {@link #newSince new since}.
+ * Walked afresh on every look, so it finds files wherever the service puts them.
  */
 public final class TempTree {
 

@@ -28,8 +28,15 @@ public final class Tokens {
     long now = System.currentTimeMillis() / 1000;
     String payload =
         encode(
-            "{\"sub\":\"" + user + "\",\"user\":\"" + user + "\",\"iat\":" + now + ",\"exp\":"
-                + (now + 7200) + "}");
+            "{\"sub\":\""
+                + user
+                + "\",\"user\":\""
+                + user
+                + "\",\"iat\":"
+                + now
+                + ",\"exp\":"
+                + (now + 7200)
+                + "}");
     String signed = HEADER + "." + payload;
     return signed + "." + BASE64URL.encodeToString(hmac(signed));
   }

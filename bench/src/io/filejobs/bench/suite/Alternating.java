@@ -15,8 +15,8 @@ import java.util.Map;
  *
  * <p>One unmeasured round on the first peer comes before: then every measured transfer, the very
  * first included, follows a transfer of the same size. (On this kind of machine, a virtual one,
- * writing into memory that was freed a moment ago is several times faster than into memory the
- * host has taken back: without that round the first run's first peer would be alone to pay.)
+ * writing into memory that was freed a moment ago is several times faster than into memory the host
+ * has taken back: without that round the first run's first peer would be alone to pay.)
  */
 final class Alternating {
 

@@ -26,13 +26,13 @@ import java.util.SplittableRandom;
 import java.util.zip.CRC32C;
 
 /**
- * Shows that the client is not what limits the speed figures, beside the speeds of the service
- * and of the baselines for the same size:
+ * Shows that the client is not what limits the speed figures, beside the speeds of the service and
+ * of the baselines for the same size:
  *
  * <ul>
  *   <li>the upload client sending into a receiver that drops the bytes (no disk);
- *   <li>the export client reading the baseline sender without its CRC32C, and the CRC32C alone
- *       over a buffer in memory: what checking the bytes costs;
+ *   <li>the export client reading the baseline sender without its CRC32C, and the CRC32C alone over
+ *       a buffer in memory: what checking the bytes costs;
  *   <li>the disk's own write speed with 1 MiB blocks (what {@code dd bs=1M} does), for context.
  * </ul>
  */
@@ -72,8 +72,11 @@ public final class ClientCheck {
           UploadClient.upload(baseline.discard(), tokens.token(user), "check.bin", source.path());
       upload.add(Sizes.mibPerSecond(sent.bytes(), sent.nanos()));
       ExportClient.Result read =
-          ExportClient.export(baseline.sender(), tokens.token(user),
-              user + "/" + Sources.exportName(source), false);
+          ExportClient.export(
+              baseline.sender(),
+              tokens.token(user),
+              user + "/" + Sources.exportName(source),
+              false);
       if (read.bytes() != source.size()) {
         throw new IllegalStateException("the baseline sender sent " + read.bytes() + " bytes");
       }
@@ -81,30 +84,46 @@ public final class ClientCheck {
       crc.add(crcSpeed());
       work.settleDisk();
       disk.add(diskWrite());
-      Console.say("client check, run %d: upload client alone %.0f MiB/s, export client without"
-              + " CRC %.0f MiB/s, CRC32C %.0f MiB/s, disk write %.0f MiB/s", run + 1,
-          upload.get(run), export.get(run), crc.get(run), disk.get(run));
+      Console.say(
+          "client check, run %d: upload client alone %.0f MiB/s, export client without"
+              + " CRC %.0f MiB/s, CRC32C %.0f MiB/s, disk write %.0f MiB/s",
+          run + 1, upload.get(run), export.get(run), crc.get(run), disk.get(run));
     }
     String size = Sizes.bytes(source.size());
     return List.of(
-        new Figure(SECTION, "Upload client into a receiver that drops the bytes, " + size,
-            Unit.MIB_PER_S, upload,
-            times(upload, measured.serviceUpload(), "the service's upload") + ", "
+        new Figure(
+            SECTION,
+            "Upload client into a receiver that drops the bytes, " + size,
+            Unit.MIB_PER_S,
+            upload,
+            times(upload, measured.serviceUpload(), "the service's upload")
+                + ", "
                 + times(upload, measured.baselineUpload(), "the upload baseline")),
-        new Figure(SECTION, "Export client without its CRC32C, from the export baseline, " + size,
-            Unit.MIB_PER_S, export,
+        new Figure(
+            SECTION,
+            "Export client without its CRC32C, from the export baseline, " + size,
+            Unit.MIB_PER_S,
+            export,
             times(export, measured.baselineExport(), "the export baseline read with the CRC32C")),
-        new Figure(SECTION, "CRC32C alone, 1 MiB direct buffer in memory", Unit.MIB_PER_S, crc,
+        new Figure(
+            SECTION,
+            "CRC32C alone, 1 MiB direct buffer in memory",
+            Unit.MIB_PER_S,
+            crc,
             times(crc, measured.baselineExport(), "the export baseline")),
-        new Figure(SECTION, "Disk write, 1 MiB blocks (like dd, no fsync), " + size,
-            Unit.MIB_PER_S, disk, "context: page cache and disk at that moment; "
+        new Figure(
+            SECTION,
+            "Disk write, 1 MiB blocks (like dd, no fsync), " + size,
+            Unit.MIB_PER_S,
+            disk,
+            "context: page cache and disk at that moment; "
                 + times(disk, measured.baselineUpload(), "the upload baseline")));
   }
 
   /** "2.10 × what (1234 MiB/s)": the median of {@code speeds} over {@code other}. */
   private static String times(List<Double> speeds, double other, String what) {
-    return String.format("%.2f × %s (%s)", Stats.median(speeds) / other, what,
-        Unit.MIB_PER_S.format(other));
+    return String.format(
+        "%.2f × %s (%s)", Stats.median(speeds) / other, what, Unit.MIB_PER_S.format(other));
   }
 
   /** Folds as many bytes as the source into a CRC32C, 1 MiB at a time. */

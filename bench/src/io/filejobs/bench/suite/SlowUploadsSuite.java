@@ -24,9 +24,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Memory with many slow uploads open at once: {@code slowUploads} users each start an upload and
- * then trickle 1 KiB a second into it (well inside the idle timeout), while the service's peak
- * heap and RSS are watched. Every upload is checked to be really running (its temp file exists)
- * before the watch counts; the clients then leave and the temp folder must empty.
+ * then trickle 1 KiB a second into it (well inside the idle timeout), while the service's peak heap
+ * and RSS are watched. Every upload is checked to be really running (its temp file exists) before
+ * the watch counts; the clients then leave and the temp folder must empty.
  */
 public final class SlowUploadsSuite {
 
@@ -76,24 +76,27 @@ public final class SlowUploadsSuite {
         uploads.forEach(Connection::close);
       }
       long left = System.nanoTime();
-      await(() -> temp.newSince(before).isEmpty(),
-          "the temp files to go after the clients left");
+      await(() -> temp.newSince(before).isEmpty(), "the temp files to go after the clients left");
       cleanup.add((System.nanoTime() - left) / 1e6);
       heap.add(Sizes.mib(peaks.heapBytes()));
       rss.add(Sizes.mib(peaks.rssBytes()));
-      Console.say("%d slow uploads, run %d: peak heap %.0f MiB, peak RSS %.0f MiB", count,
-          run + 1, Sizes.mib(peaks.heapBytes()), Sizes.mib(peaks.rssBytes()));
+      Console.say(
+          "%d slow uploads, run %d: peak heap %.0f MiB, peak RSS %.0f MiB",
+          count, run + 1, Sizes.mib(peaks.heapBytes()), Sizes.mib(peaks.rssBytes()));
     }
-    String detail = String.format(
-        "all %d running (a temp file each) for %d s, %d B/s each; their temp files gone %s after"
-            + " the clients left (median)",
-        count, plan.slowHoldMillis() / 1000, TRICKLE_BYTES,
-        Unit.MS.format(Stats.median(cleanup)));
+    String detail =
+        String.format(
+            "all %d running (a temp file each) for %d s, %d B/s each; their temp files gone %s after"
+                + " the clients left (median)",
+            count,
+            plan.slowHoldMillis() / 1000,
+            TRICKLE_BYTES,
+            Unit.MS.format(Stats.median(cleanup)));
     return List.of(
-        new Figure(SECTION, "Peak heap with " + count + " slow uploads open", Unit.MIB, heap,
-            detail),
-        new Figure(SECTION, "Peak RSS with " + count + " slow uploads open", Unit.MIB, rss,
-            "VmHWM"));
+        new Figure(
+            SECTION, "Peak heap with " + count + " slow uploads open", Unit.MIB, heap, detail),
+        new Figure(
+            SECTION, "Peak RSS with " + count + " slow uploads open", Unit.MIB, rss, "VmHWM"));
   }
 
   private Connection open(ServiceNode node, String user) throws IOException {
@@ -104,8 +107,7 @@ public final class SlowUploadsSuite {
     return connection;
   }
 
-  private static void await(BooleanSupplier condition, String what)
-      throws InterruptedException {
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long start = System.nanoTime();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - start > TIMEOUT_NANOS) {

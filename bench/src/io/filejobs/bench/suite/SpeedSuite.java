@@ -22,11 +22,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The speed figures: single uploads and exports of the two large files, and {@code wide}
- * concurrent ones of many users, each as the service's throughput over the baseline's for the
- * same bytes in the same run. A second service started with {@code -Xmx64m} and a GC log also
- * takes the large transfers: its memory during them is the memory figure, its speed a ratio of its
- * own.
+ * The speed figures: single uploads and exports of the two large files, and {@code wide} concurrent
+ * ones of many users, each as the service's throughput over the baseline's for the same bytes in
+ * the same run. A second service started with {@code -Xmx64m} and a GC log also takes the large
+ * transfers: its memory during them is the memory figure, its speed a ratio of its own.
  */
 public final class SpeedSuite {
 
@@ -70,8 +69,8 @@ public final class SpeedSuite {
   /** The services are measured warm, as a server in production is: JIT-compiled, pools filled. */
   private void warmUp() throws Exception {
     int rounds = (int) Math.max(1, plan.warmup() / plan.wideSize());
-    Console.say("warm-up: %d uploads and exports of %s per server", rounds,
-        Sizes.bytes(plan.wideSize()));
+    Console.say(
+        "warm-up: %d uploads and exports of %s per server", rounds, Sizes.bytes(plan.wideSize()));
     for (Peer peer : List.of(baseline, service, smallHeap)) {
       for (int i = 0; i < rounds; i++) {
         uploadOnce(peer, sources.wide());
@@ -92,8 +91,9 @@ public final class SpeedSuite {
     peers.add(baseline);
     peers.addAll(services);
     String what = kind + " " + Sizes.bytes(source.size()) + ", 1 client";
-    Map<Peer, List<Alternating.Sample>> samples = Alternating.measure(
-        peers, plan.runs(), work::settleDisk, peer -> transfer.run(peer, source));
+    Map<Peer, List<Alternating.Sample>> samples =
+        Alternating.measure(
+            peers, plan.runs(), work::settleDisk, peer -> transfer.run(peer, source));
     say(what, samples);
     baselineMedians.put(what, Stats.median(speeds(samples.get(baseline))));
     serviceMedians.put(what, Stats.median(speeds(samples.get(service))));
@@ -113,8 +113,10 @@ public final class SpeedSuite {
       StringBuilder line = new StringBuilder(what).append(", run ").append(run + 1).append(':');
       for (Map.Entry<Peer, List<Alternating.Sample>> peer : samples.entrySet()) {
         Alternating.Sample sample = peer.getValue().get(run);
-        line.append(String.format(" %s %.0f MiB/s;", peer.getKey().label(),
-            Sizes.mibPerSecond(sample.bytes(), sample.nanos())));
+        line.append(
+            String.format(
+                " %s %.0f MiB/s;",
+                peer.getKey().label(), Sizes.mibPerSecond(sample.bytes(), sample.nanos())));
       }
       Console.say("%s", line.substring(0, line.length() - 1));
     }
@@ -154,10 +156,17 @@ public final class SpeedSuite {
   }
 
   private void wide(String kind, double goal, Alternating.Step step) throws Exception {
-    String what = kind + " " + plan.wide() + " × " + Sizes.bytes(plan.wideSize()) + ", "
-        + plan.wide() + " users at once";
-    Map<Peer, List<Alternating.Sample>> samples = Alternating.measure(
-        List.of(baseline, service), plan.runs(), work::settleDisk, step);
+    String what =
+        kind
+            + " "
+            + plan.wide()
+            + " × "
+            + Sizes.bytes(plan.wideSize())
+            + ", "
+            + plan.wide()
+            + " users at once";
+    Map<Peer, List<Alternating.Sample>> samples =
+        Alternating.measure(List.of(baseline, service), plan.runs(), work::settleDisk, step);
     say(what, samples);
     figures.add(ratio(what, samples.get(baseline), samples.get(service), goal));
   }
@@ -175,8 +184,7 @@ public final class SpeedSuite {
   private Alternating.Sample exportWide(Peer peer) throws Exception {
     SourceFile source = sources.wide();
     Concurrently.Outcome<ExportClient.Result> outcome =
-        Concurrently.run(
-            plan.wide(), i -> () -> peer.export(user(i), Sources.exportName(source)));
+        Concurrently.run(plan.wide(), i -> () -> peer.export(user(i), Sources.exportName(source)));
     for (ExportClient.Result result : outcome.results()) {
       Peer.checkExport(peer, result, source);
     }
@@ -195,10 +203,11 @@ public final class SpeedSuite {
     for (int run = 0; run < base.size(); run++) {
       ratios.add(base.get(run).nanos() / (double) measured.get(run).nanos());
     }
-    String detail = String.format(
-        "service %s vs baseline %s (medians)",
-        Unit.MIB_PER_S.format(Stats.median(speeds(measured))),
-        Unit.MIB_PER_S.format(Stats.median(speeds(base))));
+    String detail =
+        String.format(
+            "service %s vs baseline %s (medians)",
+            Unit.MIB_PER_S.format(Stats.median(speeds(measured))),
+            Unit.MIB_PER_S.format(Stats.median(speeds(base))));
     return new Figure(SECTION, name, Unit.RATIO, ratios, detail, Goal.atLeast(goal));
   }
 
@@ -212,8 +221,13 @@ public final class SpeedSuite {
       collections += sample.peaks().collections();
     }
     String during = "during the " + Sizes.bytes(source.size()) + " " + kind.toLowerCase();
-    figures.add(new Figure(MEMORY, "Peak heap " + during, Unit.MIB, heap,
-        collections + " collections in " + samples.size() + " run(s); heap limit 64 MiB"));
+    figures.add(
+        new Figure(
+            MEMORY,
+            "Peak heap " + during,
+            Unit.MIB,
+            heap,
+            collections + " collections in " + samples.size() + " run(s); heap limit 64 MiB"));
     figures.add(new Figure(MEMORY, "Peak RSS " + during, Unit.MIB, rss, "VmHWM"));
   }
 }

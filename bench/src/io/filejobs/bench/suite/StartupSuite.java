@@ -30,7 +30,11 @@ public final class StartupSuite {
         Console.say("start-up %d: %.2f s", i + 1, node.startupNanos() / 1e9);
       }
     }
-    return new Figure(SECTION, "Start-up, 1 node", Unit.S, seconds,
+    return new Figure(
+        SECTION,
+        "Start-up, 1 node",
+        Unit.S,
+        seconds,
         "no JVM flags; 3 users; signin polled every 5 ms");
   }
 
@@ -44,7 +48,11 @@ public final class StartupSuite {
   public static Figure clustered(List<ServiceNode> nodes) {
     List<Double> seconds = new ArrayList<>();
     nodes.forEach(node -> seconds.add(node.startupNanos() / 1e9));
-    return new Figure(SECTION, "Start-up, clustered node", Unit.S, seconds,
+    return new Figure(
+        SECTION,
+        "Start-up, clustered node",
+        Unit.S,
+        seconds,
         nodes.size() + " members launched together (one sample each)");
   }
 }

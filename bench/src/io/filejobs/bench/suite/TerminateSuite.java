@@ -34,17 +34,17 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * Terminate latency: from the first byte of the terminate request leaving the client to the
- * moment the transfer is really over as the outside world sees it. For an upload that is both the
- * client seeing its upload's connection closed and the upload's temp file being gone; for an
- * export, the client seeing the connection closed. The transfers run at full speed
- * when terminated, after a random extra moment so that the terminate lands anywhere in the flow.
+ * Terminate latency: from the first byte of the terminate request leaving the client to the moment
+ * the transfer is really over as the outside world sees it. For an upload that is both the client
+ * seeing its upload's connection closed and the upload's temp file being gone; for an export, the
+ * client seeing the connection closed. The transfers run at full speed when terminated, after a
+ * random extra moment so that the terminate lands anywhere in the flow.
  *
  * <p>A close is noted by the client's own threads the moment a read or write returns it; the
  * benchmark sleeps until then, so that it takes no CPU from the service while it is timed. Then the
  * upload's temp file is looked for, and again every {@value #POLL_MICROS} µs while it is still
- * there. That file is the one that appeared in the node's temp folder (sub-folders included)
- * when the upload began.
+ * there. That file is the one that appeared in the node's temp folder (sub-folders included) when
+ * the upload began.
  */
 public final class TerminateSuite {
 
@@ -109,9 +109,15 @@ public final class TerminateSuite {
         for (int i = 0; i < plan.terminations(); i++) {
           terminateExport(worker, controls, user(i), exports);
         }
-        Console.say("terminate, %s, run %d: upload p50 %.2f ms p99 %.2f ms; export p50 %.2f ms"
-                + " p99 %.2f ms", where, run + 1, uploads.lastRun(50), uploads.lastRun(99),
-            exports.lastRun(50), exports.lastRun(99));
+        Console.say(
+            "terminate, %s, run %d: upload p50 %.2f ms p99 %.2f ms; export p50 %.2f ms"
+                + " p99 %.2f ms",
+            where,
+            run + 1,
+            uploads.lastRun(50),
+            uploads.lastRun(99),
+            exports.lastRun(50),
+            exports.lastRun(99));
       }
     }
     List<Figure> figures = new ArrayList<>();
@@ -130,8 +136,8 @@ public final class TerminateSuite {
     TempTree temp = new TempTree(worker.tempDir());
     Set<Path> before = temp.snapshot();
     try (RunningUpload upload =
-        RunningUpload.start(worker.address(), tokens.token(user), "terminate-" + i + ".bin",
-            noise, DECLARED)) {
+        RunningUpload.start(
+            worker.address(), tokens.token(user), "terminate-" + i + ".bin", noise, DECLARED)) {
       Path part = awaitTempFile(temp, before, upload.closing());
       String terminate = Requests.terminateUpload(controls.host(), tokens.token(user));
       pauseRandomly();
@@ -144,8 +150,11 @@ public final class TerminateSuite {
       while (Files.exists(part)) {
         goneByClose = false;
         if (System.nanoTime() - sent > TIMEOUT_NANOS) {
-          throw new IllegalStateException("the temp file of an upload terminated "
-              + TIMEOUT_NANOS / 1_000_000_000 + " s ago is still there: " + part);
+          throw new IllegalStateException(
+              "the temp file of an upload terminated "
+                  + TIMEOUT_NANOS / 1_000_000_000
+                  + " s ago is still there: "
+                  + part);
         }
         LockSupport.parkNanos(POLL_MICROS * 1000);
       }
@@ -168,9 +177,13 @@ public final class TerminateSuite {
       if (export.complete()) {
         Connection.Answer answer = controls.connection(user).readAnswer();
         throw new IllegalStateException(
-            "an export ended before it was terminated (" + ((System.nanoTime() - sent) / 1_000_000)
-                + " ms after the terminate was sent; it answered " + answer.status() + ": "
-                + answer.body() + ")");
+            "an export ended before it was terminated ("
+                + ((System.nanoTime() - sent) / 1_000_000)
+                + " ms after the terminate was sent; it answered "
+                + answer.status()
+                + ": "
+                + answer.body()
+                + ")");
       }
       controls.expectOk(user, "export terminate");
       latencies.add((closed - sent) / 1e6, true);
@@ -181,8 +194,12 @@ public final class TerminateSuite {
   private static long awaitClose(Closing closing, String what) throws InterruptedException {
     long closed = closing.await(TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
     if (closed == 0) {
-      throw new IllegalStateException("the connection of " + what + " terminated "
-          + TIMEOUT_NANOS / 1_000_000_000 + " s ago is still open");
+      throw new IllegalStateException(
+          "the connection of "
+              + what
+              + " terminated "
+              + TIMEOUT_NANOS / 1_000_000_000
+              + " s ago is still open");
     }
     return closed;
   }
@@ -194,14 +211,19 @@ public final class TerminateSuite {
   private static Path awaitTempFile(TempTree temp, Set<Path> before, Closing closing)
       throws InterruptedException {
     Path[] part = {null};
-    awaitFlowing("the upload's temp file to fill", () -> {
-      temp.newSince(before).forEach((file, size) -> {
-        if (size >= FLOWING) {
-          part[0] = file;
-        }
-      });
-      return part[0] != null;
-    }, closing);
+    awaitFlowing(
+        "the upload's temp file to fill",
+        () -> {
+          temp.newSince(before)
+              .forEach(
+                  (file, size) -> {
+                    if (size >= FLOWING) {
+                      part[0] = file;
+                    }
+                  });
+          return part[0] != null;
+        },
+        closing);
     return part[0];
   }
 
@@ -241,8 +263,7 @@ public final class TerminateSuite {
     }
 
     /**
-     * @param beforeClose whether the temp file (if any) was already gone when the connection
-     *     closed
+     * @param beforeClose whether the temp file (if any) was already gone when the connection closed
      */
     void add(double millis, boolean beforeClose) {
       runs.get(runs.size() - 1).add(millis);
@@ -262,25 +283,29 @@ public final class TerminateSuite {
         p99.add(Stats.percentile(run, 99));
         all.addAll(run);
       }
-      String pooled = String.format(
-          "%d × %d terminations; all together: p50 %s, p99 %s, max %s",
-          runs.size(), plan.terminations(), Unit.MS.format(Stats.percentile(all, 50)),
-          Unit.MS.format(Stats.percentile(all, 99)), Unit.MS.format(Stats.max(all)))
-          + (tempFiles
-              ? String.format("; temp file already gone when the connection closed: %d of %d",
-                  goneByClose, all.size())
-              : "");
+      String pooled =
+          String.format(
+                  "%d × %d terminations; all together: p50 %s, p99 %s, max %s",
+                  runs.size(),
+                  plan.terminations(),
+                  Unit.MS.format(Stats.percentile(all, 50)),
+                  Unit.MS.format(Stats.percentile(all, 99)),
+                  Unit.MS.format(Stats.max(all)))
+              + (tempFiles
+                  ? String.format(
+                      "; temp file already gone when the connection closed: %d of %d",
+                      goneByClose, all.size())
+                  : "");
       return List.of(
           new Figure(SECTION, what + " p50, " + where, Unit.MS, p50, pooled),
-          new Figure(SECTION, what + " p99, " + where, Unit.MS, p99, pooled,
-              Goal.below(10, "ms")));
+          new Figure(SECTION, what + " p99, " + where, Unit.MS, p99, pooled, Goal.below(10, "ms")));
     }
   }
 
   /**
    * One kept-alive connection per user to the node that takes the terminates, opened before
-   * anything is timed: a client that terminates has talked to the service before, and a connect
-   * is not what this figure is about.
+   * anything is timed: a client that terminates has talked to the service before, and a connect is
+   * not what this figure is about.
    */
   private static final class Controls implements AutoCloseable {
     private final ServiceNode node;
@@ -301,8 +326,8 @@ public final class TerminateSuite {
     void expectOk(String user, String what) throws IOException {
       Connection.Answer answer = connection(user).readAnswer();
       if (answer.status() != 200) {
-        throw new IllegalStateException(what + " answered " + answer.status() + ": "
-            + answer.body());
+        throw new IllegalStateException(
+            what + " answered " + answer.status() + ": " + answer.body());
       }
     }
 

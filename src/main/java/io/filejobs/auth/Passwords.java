@@ -9,8 +9,8 @@ import java.util.Map;
  * Password hashes in the users file: PBKDF2-HMAC-SHA512 through Vert.x's own {@link
  * HashingStrategy}, written in its PHC-style form {@code $pbkdf2$it=<n>$<salt>$<hash>}.
  *
- * <p>Hashing and verifying cost about 0.2 s of CPU each, on purpose: call them on a worker
- * ({@code executeBlocking}), never on an event loop. {@link #verify} is constant-time.
+ * <p>Hashing and verifying cost about 0.2 s of CPU each, on purpose: call them on a worker ({@code
+ * executeBlocking}), never on an event loop. {@link #verify} is constant-time.
  */
 public final class Passwords {
 
@@ -23,8 +23,8 @@ public final class Passwords {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /**
-   * A hash of a password nobody knows, with the same cost as a real one: verified for unknown
-   * users so that their failure takes as long as a wrong password.
+   * A hash of a password nobody knows, with the same cost as a real one: verified for unknown users
+   * so that their failure takes as long as a wrong password.
    */
   static final String DECOY =
       "$pbkdf2$it=210000$m4waBMAY57YmOREd88Xxtw$qlW0JKQfU9jqJm4ol1Gzo6XSBzw0/vquEE4XXYNljUOf4K"

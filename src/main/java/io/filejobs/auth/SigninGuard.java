@@ -10,28 +10,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Slows down password guessing: after {@code maxFailures} failed sign-ins for one username (or
- * four times as many from one client address) within the lockout period, both are refused for
- * that period. Thread-safe: the HTTP verticle's instances (one per event loop) share one.
+ * Slows down password guessing: after {@code maxFailures} failed sign-ins for one username (or four
+ * times as many from one client address) within the lockout period, both are refused for that
+ * period. Thread-safe: the HTTP verticle's instances (one per event loop) share one.
  *
  * <p><b>Memory is fixed at construction</b>, whatever unauthenticated clients send: a table of
  * {@value #SETS} sets of {@value #WAYS} slots of {@value #SLOT_BYTES} bytes (576 KiB for the
  * service's table), in primitive arrays allocated once. A slot holds a 128-bit keyed hash of the
  * username or address (HMAC-SHA256 with a random key per process, truncated), never the text
- * itself, so a long username costs no more than a short one (and the HTTP layer refuses
- * usernames longer than any user can have before they get here).
+ * itself, so a long username costs no more than a short one (and the HTTP layer refuses usernames
+ * longer than any user can have before they get here).
  *
  * <p><b>When a set is full</b>, a new name takes the slot that protects least: one whose counting
  * period has passed, else one not locked out with the fewest failures (the oldest among equals),
  * else the lockout that ends soonest. The trade-off: a flood of new names never makes the guard
- * refuse sign-ins it would otherwise allow (it forgets instead), but what it forgets first is
- * what matters least. Nobody can aim at a victim's set without the key, so to make the guard
- * forget a username that has failed {@code n} times an attacker must fill the whole table with
- * names that failed at least as often: in the order of 16 384 x {@code n} failed sign-ins, from
- * some 800 x {@code n} addresses (each is locked out after 20), within one lockout period, and
- * that buys {@code n} more guesses. A username that is locked out is forgotten only once its
- * set is full of lockouts that end later, so in practice once the whole table is: about 82 000
- * failed sign-ins from 4 100 addresses per period.
+ * refuse sign-ins it would otherwise allow (it forgets instead), but what it forgets first is what
+ * matters least. Nobody can aim at a victim's set without the key, so to make the guard forget a
+ * username that has failed {@code n} times an attacker must fill the whole table with names that
+ * failed at least as often: in the order of 16 384 x {@code n} failed sign-ins, from some 800 x
+ * {@code n} addresses (each is locked out after 20), within one lockout period, and that buys
+ * {@code n} more guesses. A username that is locked out is forgotten only once its set is full of
+ * lockouts that end later, so in practice once the whole table is: about 82 000 failed sign-ins
+ * from 4 100 addresses per period.
  */
 public final class SigninGuard {
 
@@ -44,8 +44,8 @@ public final class SigninGuard {
   static final int SETS = 2048;
 
   /**
-   * Bytes of one slot: the key (two longs), the failure count (an int), the start of the
-   * counting period and the end of the lockout (two longs).
+   * Bytes of one slot: the key (two longs), the failure count (an int), the start of the counting
+   * period and the end of the lockout (two longs).
    */
   static final int SLOT_BYTES = 2 * Long.BYTES + Integer.BYTES + 2 * Long.BYTES;
 
@@ -62,6 +62,7 @@ public final class SigninGuard {
 
   /** The slots, one index across all five arrays; a {@code keyHigh} of 0 is an empty slot. */
   private final long[] keyHigh;
+
   private final long[] keyLow;
   private final int[] failures;
   private final long[] since;

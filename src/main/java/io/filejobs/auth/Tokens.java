@@ -81,8 +81,8 @@ public final class Tokens {
 
   /**
    * Why the token's JOSE header is refused, or null. vertx-auth-jwt ignores {@code crit}; RFC 7515
-   * §4.1.11 says a token naming extensions the recipient does not understand must be rejected,
-   * and this service understands none (an empty or null {@code crit} is invalid too).
+   * §4.1.11 says a token naming extensions the recipient does not understand must be rejected, and
+   * this service understands none (an empty or null {@code crit} is invalid too).
    */
   private static String headerProblem(String token) {
     int dot = token.indexOf('.');

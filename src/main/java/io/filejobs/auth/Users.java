@@ -40,6 +40,7 @@ public final class Users {
   private static final byte[] NOBODY = "\0no such user\0".getBytes(StandardCharsets.UTF_8);
 
   private final Map<String, Entry> byName;
+
   /** Whether any user has a hash: then every check costs one hash verification. */
   private final boolean anyHashed;
 
@@ -155,8 +156,11 @@ public final class Users {
   private static String location(Throwable e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof JsonProcessingException json && json.getLocation() != null) {
-        return " (line " + json.getLocation().getLineNr() + ", column "
-            + json.getLocation().getColumnNr() + ")";
+        return " (line "
+            + json.getLocation().getLineNr()
+            + ", column "
+            + json.getLocation().getColumnNr()
+            + ")";
       }
     }
     return "";

@@ -18,18 +18,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The users of the users file as it is now: read at start (a file that cannot be read or parsed
- * then stops the start), then checked every {@code auth.usersReloadSeconds}, so that a user
- * removed or a password changed takes effect within seconds, without a restart.
+ * then stops the start), then checked every {@code auth.usersReloadSeconds}, so that a user removed
+ * or a password changed takes effect within seconds, without a restart.
  *
  * <p>Each check asks for the file's modification time and size (through the async file system);
  * when either changed, or the file changed so recently that its time may not have moved yet, it
  * reads the file, and parses it when its bytes differ from the last read. A file that cannot be
  * read or parsed leaves the previous users in place, and the problem is logged once, naming the
- * file and what is wrong (never its content). Users who are no longer in the file are handed to
- * the listener given to {@link #onRemoved}.
+ * file and what is wrong (never its content). Users who are no longer in the file are handed to the
+ * listener given to {@link #onRemoved}.
  *
- * <p>The HTTP instances of every event loop read {@link #get()}; the checks run on this
- * verticle's own context, and its timer ends with it.
+ * <p>The HTTP instances of every event loop read {@link #get()}; the checks run on this verticle's
+ * own context, and its timer ends with it.
  */
 public final class UsersFile extends VerticleBase implements Supplier<Users> {
 
@@ -37,8 +37,8 @@ public final class UsersFile extends VerticleBase implements Supplier<Users> {
 
   /**
    * A file modified less than this before a read began may change again without its time moving
-   * (some file systems keep times to 1 or 2 s; Vert.x gives milliseconds): it is read again at
-   * the next check.
+   * (some file systems keep times to 1 or 2 s; Vert.x gives milliseconds): it is read again at the
+   * next check.
    */
   static final long SETTLE_MILLIS = 2_000;
 
@@ -54,6 +54,7 @@ public final class UsersFile extends VerticleBase implements Supplier<Users> {
   private long seenSize;
   private boolean settled;
   private Buffer seenBytes;
+
   /** Whether the file's being unreadable has been logged since it was last read. */
   private boolean unreadableSaid;
 

@@ -78,13 +78,17 @@ public final class ClusterConfig {
   private static final class MembershipLog implements MembershipListener {
     @Override
     public void memberAdded(MembershipEvent event) {
-      log.info("cluster member joined: {} ({} members)", event.getMember().getAddress(),
+      log.info(
+          "cluster member joined: {} ({} members)",
+          event.getMember().getAddress(),
           event.getMembers().size());
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
-      log.warn("cluster member left: {} ({} members)", event.getMember().getAddress(),
+      log.warn(
+          "cluster member left: {} ({} members)",
+          event.getMember().getAddress(),
           event.getMembers().size());
     }
   }

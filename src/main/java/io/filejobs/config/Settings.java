@@ -129,7 +129,11 @@ public record Settings(
 
   /** A copy that joins a cluster on {@code host:port}, with TCP-IP {@code members}. */
   public Settings withCluster(String host, int port, String members) {
-    return toBuilder().cluster(true).clusterHost(host).clusterPort(port).clusterMembers(members)
+    return toBuilder()
+        .cluster(true)
+        .clusterHost(host)
+        .clusterPort(port)
+        .clusterMembers(members)
         .build();
   }
 

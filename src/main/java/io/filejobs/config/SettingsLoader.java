@@ -8,8 +8,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
- * Reads the settings: built-in defaults, then {@code conf/config.json} (or the file named by
- * {@code FILEJOBS_CONF}), then one {@code FILEJOBS_*} environment variable per setting.
+ * Reads the settings: built-in defaults, then {@code conf/config.json} (or the file named by {@code
+ * FILEJOBS_CONF}), then one {@code FILEJOBS_*} environment variable per setting.
  *
  * <p>A missing {@code conf/config.json} is fine (the defaults apply); a missing file named by
  * {@code FILEJOBS_CONF}, a file that is not JSON, or a bad value fails with a message naming the
@@ -28,8 +28,8 @@ public final class SettingsLoader {
   private SettingsLoader() {}
 
   /**
-   * Reads the settings on the calling thread, before any Vert.x instance exists (Main needs them
-   * to know whether to build a clustered one). Blocking: never call it on an event loop.
+   * Reads the settings on the calling thread, before any Vert.x instance exists (Main needs them to
+   * know whether to build a clustered one). Blocking: never call it on an event loop.
    */
   public static Settings read(Map<String, String> env) {
     String explicit = blankToNull(env.get(CONF_ENV));
@@ -123,9 +123,13 @@ public final class SettingsLoader {
     if (settings.transferMemoryBytes() != 0
         && settings.transferMemoryBytes() < settings.transferBufferBytes()) {
       throw new IllegalArgumentException(
-          Setting.TRANSFER_MEMORY_BYTES.label() + " must be 0 or at least "
-              + Setting.TRANSFER_BUFFER_BYTES.label() + " (" + settings.transferBufferBytes()
-              + "), got " + settings.transferMemoryBytes());
+          Setting.TRANSFER_MEMORY_BYTES.label()
+              + " must be 0 or at least "
+              + Setting.TRANSFER_BUFFER_BYTES.label()
+              + " ("
+              + settings.transferBufferBytes()
+              + "), got "
+              + settings.transferMemoryBytes());
     }
     return settings;
   }

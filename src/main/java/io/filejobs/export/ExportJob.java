@@ -1,9 +1,9 @@
 package io.filejobs.export;
 
+import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
-import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
@@ -15,18 +15,18 @@ import io.filejobs.storage.Storage;
 import io.filejobs.transport.BufferBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.WriteStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One export: a stored file of the user, written with back-pressure (the file is read only as
- * fast as the client takes it) into the stream its exchange opens for it ({@link
- * Handoff#answer}: the HTTP layer sets the answer's status and headers).
+ * One export: a stored file of the user, written with back-pressure (the file is read only as fast
+ * as the client takes it) into the stream its exchange opens for it ({@link Handoff#answer}: the
+ * HTTP layer sets the answer's status and headers).
  *
  * <p>Its {@link Lifecycle} holds the slot, the phase, pause and the events; this class reads the
  * file and writes it to the response. Everything here runs on the request's context (see {@link
@@ -40,8 +40,8 @@ final class ExportJob {
   static final int READ_BUFFER = 256 * 1024;
 
   /**
-   * {@link #READ_BUFFER}, or a quarter of the per-transfer bound if that is less: a stalled
-   * export holds one read queued on its socket and at most a few KiB more.
+   * {@link #READ_BUFFER}, or a quarter of the per-transfer bound if that is less: a stalled export
+   * holds one read queued on its socket and at most a few KiB more.
    */
   private static int readSize() {
     return (int) Math.min(READ_BUFFER, BufferBudget.perTransfer() / 4);
@@ -95,8 +95,7 @@ final class ExportJob {
   }
 
   private Future<JsonObject> open() {
-    JobFailure noSuchFile =
-        new JobFailure(Failure.NOT_FOUND, "you have no file named " + filename);
+    JobFailure noSuchFile = new JobFailure(Failure.NOT_FOUND, "you have no file named " + filename);
     return storage
         .storedFile(user, filename)
         .compose(path -> FileSource.open(vertx, path, readSize()))
@@ -145,8 +144,13 @@ final class ExportJob {
                 return Future.failedFuture("stopped");
               }
               if (bytes != size) { // truncated while it was sent (a publish never does that)
-                return Future.failedFuture(new FileSystemException(
-                    "the file shrank from " + size + " to " + bytes + " bytes while it was sent"));
+                return Future.failedFuture(
+                    new FileSystemException(
+                        "the file shrank from "
+                            + size
+                            + " to "
+                            + bytes
+                            + " bytes while it was sent"));
               }
               life.finishing();
               // Every byte is with the socket: free the slot before the response ends, so that a
@@ -159,8 +163,8 @@ final class ExportJob {
   }
 
   /**
-   * Closes the file and frees the slot side by side (the close waits for the read under way, on
-   * a worker; the slot need not wait for it); completes once both are done. Never fails.
+   * Closes the file and frees the slot side by side (the close waits for the read under way, on a
+   * worker; the slot need not wait for it); completes once both are done. Never fails.
    */
   private Future<Void> closeAndRelease() {
     Future<Void> closed = closeFile();
@@ -189,8 +193,8 @@ final class ExportJob {
       return;
     }
     if (cause instanceof FileSystemException || cause instanceof Transfer.LimitExceeded) {
-      log.error("export of {} by {} broke off: the file could not be read whole", filename, user,
-          cause);
+      log.error(
+          "export of {} by {} broke off: the file could not be read whole", filename, user, cause);
       life.fail(Failure.INTERNAL_ERROR, "the file could not be read whole");
     } else {
       log.debug("export of {} by {}: the response failed", filename, user, cause);

@@ -46,7 +46,8 @@ public final class ExportVerticle extends VerticleBase {
                       JobBus.EXPORT_PAUSE,
                       JobBus.EXPORT_RESUME,
                       JobBus.EXPORT_STATUS,
-                      JobBus.nothingRunning(JobBus.KIND_EXPORT)), serveFiles(bus));
+                      JobBus.nothingRunning(JobBus.KIND_EXPORT)),
+                  serveFiles(bus));
             });
   }
 
@@ -69,8 +70,8 @@ public final class ExportVerticle extends VerticleBase {
           JobBus.BAD_REQUEST, "the body needs a \"user\", a \"filename\" and a parked \"handoff\"");
       return;
     }
-    ExportJob job = new ExportJob(
-            vertx, user, filename, handoff, storage, jobs, events, settings.jobLimits());
+    ExportJob job =
+        new ExportJob(vertx, user, filename, handoff, storage, jobs, events, settings.jobLimits());
     handoff
         .context()
         .runOnContext(

@@ -22,41 +22,50 @@ import java.nio.file.StandardOpenOption;
  * The first {@code length} bytes of a file as a stream of buffers in pooled direct memory, read on
  * the worker pool one at a time, as fast as the stream's consumer asks.
  *
- * <p>Why not {@link io.vertx.core.file.AsyncFile}: it reads into a heap buffer (through a
- * temporary direct one inside the JDK) and copies that into a fresh Vert.x buffer, which the
- * socket then copies into direct memory again: three copies of every byte on their way out. Here
- * the kernel reads straight into the memory the socket writes from. (BENCHMARKS.md's tuning log
- * has what that did.)
+ * <p>Why not {@link io.vertx.core.file.AsyncFile}: it reads into a heap buffer (through a temporary
+ * direct one inside the JDK) and copies that into a fresh Vert.x buffer, which the socket then
+ * copies into direct memory again: three copies of every byte on their way out. Here the kernel
+ * reads straight into the memory the socket writes from. (BENCHMARKS.md's tuning log has what that
+ * did.)
  *
  * <p><b>Each buffer handed out must be given back</b> with {@link #release} once its consumer is
- * done with it (a response: once the write has completed or failed). Everything runs on the
- * context that opened the source.
+ * done with it (a response: once the write has completed or failed). Everything runs on the context
+ * that opened the source.
  */
 final class FileSource implements ReadStream<Buffer> {
 
   private final Context context;
   private final FileChannel channel;
   private final long length;
+
   /** Where the stream ends: {@link #length}, or less where the file turned out shorter. */
   private long readable;
+
   private final int chunk;
+
   /** A buffer read while the stream was paused: the next to go. */
   private Buffer pending;
+
   private long position;
   private long demand = Long.MAX_VALUE;
   private boolean reading;
+
   /**
    * Set while a read is being started. A read that is done before its listener is attached would
-   * run that listener at once, inside the call that asked for it (a {@code handler} that a
-   * {@code pause} follows in the same task, say); it is put in a task of its own instead.
+   * run that listener at once, inside the call that asked for it (a {@code handler} that a {@code
+   * pause} follows in the same task, say); it is put in a task of its own instead.
    */
   private boolean starting;
+
   /** Completes once the read under way, if any, has returned and given back what it must. */
   private Promise<Void> readReturned;
+
   private boolean ended;
   private boolean closed;
+
   /** Set while a read waits for room in the {@link BufferBudget}. */
   private boolean waitingForMemory;
+
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
@@ -141,10 +150,10 @@ final class FileSource implements ReadStream<Buffer> {
   }
 
   /**
-   * Closes the file (on a worker); never fails. No buffer is handed out after this: one held for
-   * a resume is given back now, and a read still under way is cut short by the close and gives
-   * its buffer back when it returns. The future completes once both are done, so every buffer
-   * this source allocated and did not hand out is back in the budget by then.
+   * Closes the file (on a worker); never fails. No buffer is handed out after this: one held for a
+   * resume is given back now, and a read still under way is cut short by the close and gives its
+   * buffer back when it returns. The future completes once both are done, so every buffer this
+   * source allocated and did not hand out is back in the budget by then.
    */
   Future<Void> close() {
     closed = true;
@@ -164,7 +173,12 @@ final class FileSource implements ReadStream<Buffer> {
   }
 
   private void readNext() {
-    if (reading || waitingForMemory || ended || closed || pending != null || demand == 0
+    if (reading
+        || waitingForMemory
+        || ended
+        || closed
+        || pending != null
+        || demand == 0
         || handler == null) {
       return;
     }
@@ -178,10 +192,14 @@ final class FileSource implements ReadStream<Buffer> {
       // The node's budget is spent (transfers admitted before it was hold it): wait for room
       // rather than read into memory nobody counts.
       waitingForMemory = true;
-      context.owner().setTimer(MEMORY_WAIT_MS, id -> {
-        waitingForMemory = false;
-        readNext();
-      });
+      context
+          .owner()
+          .setTimer(
+              MEMORY_WAIT_MS,
+              id -> {
+                waitingForMemory = false;
+                readNext();
+              });
       return;
     }
     reading = true;
@@ -189,14 +207,16 @@ final class FileSource implements ReadStream<Buffer> {
     long at = position;
     starting = true;
     try {
-      context.<Integer>executeBlocking(() -> readFully(buffer, at, size), false)
-          .onComplete(read -> {
-            if (starting) { // done before its listener was attached, which then runs it at once
-              context.runOnContext(v -> arrived(buffer, size, read));
-            } else {
-              arrived(buffer, size, read);
-            }
-          });
+      context
+          .<Integer>executeBlocking(() -> readFully(buffer, at, size), false)
+          .onComplete(
+              read -> {
+                if (starting) { // done before its listener was attached, which then runs it at once
+                  context.runOnContext(v -> arrived(buffer, size, read));
+                } else {
+                  arrived(buffer, size, read);
+                }
+              });
     } finally {
       starting = false;
     }

@@ -53,8 +53,8 @@ final class ApiError extends RuntimeException {
   }
 
   /**
-   * 417: the request expects something other than {@code 100-continue}, the only expectation
-   * served (RFC 9110 §10.1.1).
+   * 417: the request expects something other than {@code 100-continue}, the only expectation served
+   * (RFC 9110 §10.1.1).
    */
   static ApiError expectationFailed() {
     return new ApiError(

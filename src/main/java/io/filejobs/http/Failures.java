@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place a failure becomes an HTTP answer: {@code {"error": "<code>", "message": "..."}}
- * with the failure's status. No stack trace, exception name or server path ever reaches the
- * client; a 5xx is logged with its cause.
+ * with the failure's status. No stack trace, exception name or server path ever reaches the client;
+ * a 5xx is logged with its cause.
  *
  * <p>When the request body has not been read (an upload refused or stopped), the connection is
  * closed after the answer: at once for an upload that was terminated or cut off by a stop, so no
@@ -64,8 +64,11 @@ final class Failures implements Handler<RoutingContext> {
       kind = Failure.forStatus(e.failureCode()); // a bus service of another build: its status
       message = e.getMessage();
     } else if (failure instanceof ReplyException e) {
-      log.error("{} {}: no answer on the event bus ({})", ctx.request().method(),
-          ctx.request().path(), e.failureType());
+      log.error(
+          "{} {}: no answer on the event bus ({})",
+          ctx.request().method(),
+          ctx.request().path(),
+          e.failureType());
       kind = Failure.UNAVAILABLE;
       message = "the service cannot take this request now";
     } else if (failure instanceof HttpException e) {
@@ -95,8 +98,8 @@ final class Failures implements Handler<RoutingContext> {
     if (status >= 500 && kind.retryAfterSeconds() == 0) {
       log.error("{} {} answered {}", ctx.request().method(), ctx.request().path(), status, failure);
     } else {
-      log.debug("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status,
-          message);
+      log.debug(
+          "{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status, message);
     }
     // Only a job's own ending cuts its client off: a bus failure is an answer to a control call.
     boolean stopReading = failure instanceof JobFailure && kind.cutOff();
@@ -109,8 +112,12 @@ final class Failures implements Handler<RoutingContext> {
     }
     long retryAfter =
         failure instanceof ApiError e ? e.retryAfterSeconds() : kind.retryAfterSeconds();
-    answer(ctx, status, new JsonObject().put("error", code).put("message", message),
-        stopReading, retryAfter);
+    answer(
+        ctx,
+        status,
+        new JsonObject().put("error", code).put("message", message),
+        stopReading,
+        retryAfter);
   }
 
   private static void answer(

@@ -7,10 +7,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The parameters of a header value such as {@code Content-Type} or {@code Content-Disposition}
- * (RFC 9110 §5.6.6: {@code value; name=token; name="quoted"}), with RFC 5987 extended values
- * ({@code filename*=UTF-8''...}) for file names. One parser for the HTTP layer's media types and
- * the multipart reader's part headers.
+ * The parameters of a header value such as {@code Content-Type} or {@code Content-Disposition} (RFC
+ * 9110 §5.6.6: {@code value; name=token; name="quoted"}), with RFC 5987 extended values ({@code
+ * filename*=UTF-8''...}) for file names. One parser for the HTTP layer's media types and the
+ * multipart reader's part headers.
  */
 public final class HeaderParameters {
 
@@ -31,7 +31,9 @@ public final class HeaderParameters {
   public static Map<String, String> parse(String value) {
     Map<String, String> params = new LinkedHashMap<>();
     int semicolon = value.indexOf(';');
-    params.put("", (semicolon < 0 ? value : value.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT));
+    params.put(
+        "",
+        (semicolon < 0 ? value : value.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT));
     int i = semicolon < 0 ? value.length() : semicolon + 1;
     while (i < value.length()) {
       int equals = value.indexOf('=', i);
@@ -57,7 +59,9 @@ public final class HeaderParameters {
           }
           // A backslash escapes the next character (RFC 9110 quoted-pair), but browsers send
           // Windows paths unescaped: keep a backslash that escapes nothing special.
-          if (c == '\\' && j < value.length() && (value.charAt(j) == '"' || value.charAt(j) == '\\')) {
+          if (c == '\\'
+              && j < value.length()
+              && (value.charAt(j) == '"' || value.charAt(j) == '\\')) {
             c = value.charAt(j++);
           }
           parsed.append(c);

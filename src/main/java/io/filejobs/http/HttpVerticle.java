@@ -13,8 +13,8 @@ import io.filejobs.transport.SocketReads;
 import io.filejobs.transport.SocketSink;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -22,10 +22,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.core.streams.WriteStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,8 +67,8 @@ public final class HttpVerticle extends VerticleBase {
    * gains nothing by spreading connections.
    *
    * @param users the users as they are at the time of each request (the users file is re-read)
-   * @param listenPort the port to bind; a negative one is a free port shared by all instances
-   *     given the same number (Vert.x's convention)
+   * @param listenPort the port to bind; a negative one is a free port shared by all instances given
+   *     the same number (Vert.x's convention)
    */
   public HttpVerticle(Supplier<Users> users, SigninGuard guard, int listenPort) {
     this.users = users;
@@ -102,9 +102,9 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * Stops accepting connections at once, closes idle ones, and lets requests under way end (the
-   * job verticles end running transfers after the grace time); whatever is still open a few
-   * seconds after that is closed.
+   * Stops accepting connections at once, closes idle ones, and lets requests under way end (the job
+   * verticles end running transfers after the grace time); whatever is still open a few seconds
+   * after that is closed.
    */
   @Override
   public Future<?> stop() {
@@ -128,10 +128,18 @@ public final class HttpVerticle extends VerticleBase {
     // vertx-web runs a BodyHandler before any other handler of its route; its small limit keeps
     // reading the JSON bodies before the token check cheap. /upload has none: it streams.
     router.post("/signin").handler(jsonBody()).handler(this::requireJson).handler(this::signin);
-    router.post("/upload").handler(this::holdBody).handler(auth).handler(this::checkUpload)
+    router
+        .post("/upload")
+        .handler(this::holdBody)
+        .handler(auth)
+        .handler(this::checkUpload)
         .handler(this::upload);
     router.delete("/upload/terminate").handler(auth).handler(this::terminateUpload);
-    router.post("/export").handler(jsonBody()).handler(auth).handler(this::requireJson)
+    router
+        .post("/export")
+        .handler(jsonBody())
+        .handler(auth)
+        .handler(this::requireJson)
         .handler(this::export);
     router.post("/export/terminate").handler(auth).handler(this::terminateExport);
     router.post("/upload/pause").handler(auth).handler(control(JobBus.UPLOAD_PAUSE, "paused"));
@@ -180,10 +188,10 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * Before any byte of any request's body is read: an expectation other than {@code
-   * 100-continue} is refused with 417 (RFC 9110 §10.1.1), and {@link Failures} closes the
-   * connection after the answer, the body unread. Without this, a client that waits for its
-   * expectation to be met before it sends the body would wait for ever.
+   * Before any byte of any request's body is read: an expectation other than {@code 100-continue}
+   * is refused with 417 (RFC 9110 §10.1.1), and {@link Failures} closes the connection after the
+   * answer, the body unread. Without this, a client that waits for its expectation to be met before
+   * it sends the body would wait for ever.
    */
   private static void checkExpectation(RoutingContext ctx) {
     for (String expect : ctx.request().headers().getAll(HttpHeaders.EXPECT)) {
@@ -228,11 +236,10 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * What a multipart body may hold beyond the file itself (boundaries, part headers, small
-   * fields) before its declared length alone says the file is too large.
+   * What a multipart body may hold beyond the file itself (boundaries, part headers, small fields)
+   * before its declared length alone says the file is too large.
    */
   static final long MULTIPART_SLACK = 64 * 1024;
-
 
   private static JsonObject jsonObject(RoutingContext ctx) {
     try {
@@ -304,8 +311,11 @@ public final class HttpVerticle extends VerticleBase {
                     new JsonObject()
                         .put(
                             "message",
-                            "stored " + stored.getString(JobBus.FILENAME) + " ("
-                                + stored.getLong(JobBus.BYTES) + " bytes)")
+                            "stored "
+                                + stored.getString(JobBus.FILENAME)
+                                + " ("
+                                + stored.getLong(JobBus.BYTES)
+                                + " bytes)")
                         .put("filename", stored.getString(JobBus.FILENAME))
                         .put("size", stored.getLong(JobBus.BYTES))))
         .onFailure(ctx::fail);
@@ -331,8 +341,8 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * Opens the answer of an export whose file is open ({@code {"filename","total"}}): 200 with its
-   * length, as an attachment; its bytes go into the returned stream, which stops the job as soon
-   * as the client's socket holds more than it takes (see {@link SocketSink}).
+   * length, as an attachment; its bytes go into the returned stream, which stops the job as soon as
+   * the client's socket holds more than it takes (see {@link SocketSink}).
    */
   private static WriteStream<Buffer> fileAnswer(RoutingContext ctx, JsonObject facts) {
     ctx.response()
@@ -371,8 +381,8 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * Sends {@code {"user"}} of the signed-in user to {@code address}; the reply's body. Every node
-   * serves these addresses and finds a job wherever it runs, so the request stays on this node:
-   * the bus would otherwise pick any node's consumer, an extra hop between nodes half the time.
+   * serves these addresses and finds a job wherever it runs, so the request stays on this node: the
+   * bus would otherwise pick any node's consumer, an extra hop between nodes half the time.
    */
   private Future<JsonObject> ask(RoutingContext ctx, String address) {
     ctx.request().resume(); // these calls take no body
@@ -394,8 +404,12 @@ public final class HttpVerticle extends VerticleBase {
                   new JsonObject()
                       .put(
                           "message",
-                          "terminated the " + kind + (name == null ? "" : " of " + name)
-                              + " after " + bytes + " bytes")
+                          "terminated the "
+                              + kind
+                              + (name == null ? "" : " of " + name)
+                              + " after "
+                              + bytes
+                              + " bytes")
                       .put("filename", name)
                       .put("bytes", bytes));
             })
@@ -422,13 +436,21 @@ public final class HttpVerticle extends VerticleBase {
                 String name = status.getString(JobBus.FILENAME);
                 body.put(
                     "message",
-                    done + " the " + status.getString(JobBus.KIND)
-                        + (name == null ? "" : " of " + name) + " at "
-                        + status.getLong(JobBus.BYTES) + " bytes");
+                    done
+                        + " the "
+                        + status.getString(JobBus.KIND)
+                        + (name == null ? "" : " of " + name)
+                        + " at "
+                        + status.getLong(JobBus.BYTES)
+                        + " bytes");
               }
               for (String field :
                   new String[] {
-                    JobBus.FILENAME, JobBus.STATE, JobBus.BYTES, JobBus.TOTAL, JobBus.STARTED_AT,
+                    JobBus.FILENAME,
+                    JobBus.STATE,
+                    JobBus.BYTES,
+                    JobBus.TOTAL,
+                    JobBus.STARTED_AT,
                     JobBus.BYTES_PER_SECOND
                   }) {
                 body.put(field, status.getValue(field));

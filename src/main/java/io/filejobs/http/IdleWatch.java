@@ -11,12 +11,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Closes connections that hold the server without using it: one that carries no request for the
  * idle time (a client that connects and sends nothing, or trickles its headers, or keeps an idle
- * connection open), and one whose request is neither answered nor handed to a job within it (a
- * JSON body trickled byte by byte).
+ * connection open), and one whose request is neither answered nor handed to a job within it (a JSON
+ * body trickled byte by byte).
  *
- * <p>A request handed to a job is the job's to watch: a job ends itself when its bytes stop for
- * the idle time, except while its owner has paused it. That is why the server's own idle timeout
- * (which cannot tell a paused transfer from a dead one) is not used.
+ * <p>A request handed to a job is the job's to watch: a job ends itself when its bytes stop for the
+ * idle time, except while its owner has paused it. That is why the server's own idle timeout (which
+ * cannot tell a paused transfer from a dead one) is not used.
  *
  * <p>One instance per HTTP verticle; everything runs on its event loop.
  */
@@ -41,8 +41,8 @@ final class IdleWatch {
   }
 
   /**
-   * The first handler of every route: the request must be answered, or handed to a job, within
-   * the idle time; once answered, the connection must bring its next request within it.
+   * The first handler of every route: the request must be answered, or handed to a job, within the
+   * idle time; once answered, the connection must bring its next request within it.
    */
   void requestBegan(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
@@ -71,8 +71,11 @@ final class IdleWatch {
             idleMillis,
             id -> {
               timers.remove(connection);
-              log.debug("closing a connection from {}: {} in {} ms", connection.remoteAddress(),
-                  why, idleMillis);
+              log.debug(
+                  "closing a connection from {}: {} in {} ms",
+                  connection.remoteAddress(),
+                  why,
+                  idleMillis);
               connection.close();
             });
     timers.put(connection, timer);

@@ -44,6 +44,7 @@ final class ClusterClaims {
     private final String user;
     private final String tag;
     private long refresh = -1;
+
     /** Set on the job's context; read by control requests on other threads. */
     private volatile boolean released;
 
@@ -119,8 +120,8 @@ final class ClusterClaims {
    * Removes the lease's claim, and only that one, whatever came after it.
    *
    * @return completes, never fails, once the claim is gone; when its removal failed twice (which
-   *     Hazelcast does only while members come and go), once that is logged: the claim then
-   *     expires {@value #TTL_MS} ms after its last refresh
+   *     Hazelcast does only while members come and go), once that is logged: the claim then expires
+   *     {@value #TTL_MS} ms after its last refresh
    */
   Future<Void> free(Lease lease) {
     String user = lease.user;

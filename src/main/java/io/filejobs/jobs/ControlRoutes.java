@@ -13,20 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Routes the control requests of one kind (terminate, pause, resume, status) to the node whose
- * job they are for. Each node listens on a route of its own, {@link JobBus#route} (a cluster-wide
+ * Routes the control requests of one kind (terminate, pause, resume, status) to the node whose job
+ * they are for. Each node listens on a route of its own, {@link JobBus#route} (a cluster-wide
  * consumer), for as long as the verticle that owns its jobs runs, and a claim's tag names the node
  * that took it ({@link ClusterClaims#nodeOf}).
  *
- * <p>What it guarantees: a control {@code {"user"}} reaching any node's public address is
- * answered
+ * <p>What it guarantees: a control {@code {"user"}} reaching any node's public address is answered
  *
  * <ul>
  *   <li>by the job's node, with the job's own answer (a job of this node is asked directly: its
  *       handle in {@link LocalHandles} means it holds its claim; otherwise the request goes to the
  *       route its claim names);
- *   <li>or 404 only once the user's slot is free: when the user holds no claim, or the job has
- *       let its claim go and the claim is gone (or its removal failed twice, see {@link
+ *   <li>or 404 only once the user's slot is free: when the user holds no claim, or the job has let
+ *       its claim go and the claim is gone (or its removal failed twice, see {@link
  *       ClusterClaims#free});
  *   <li>or 503 when the job's node does not answer within {@value #FORWARD_TIMEOUT_MS} ms, or
  *       cannot be reached while the claim still holds the slot;
@@ -47,11 +46,11 @@ final class ControlRoutes {
   private final String kind;
   private final ClusterClaims claims;
   private final LocalHandles handles;
+
   /** Where other nodes send the controls of this node's jobs. */
   private final String route;
 
-  ControlRoutes(
-      Vertx vertx, String kind, String node, ClusterClaims claims, LocalHandles handles) {
+  ControlRoutes(Vertx vertx, String kind, String node, ClusterClaims claims, LocalHandles handles) {
     this.vertx = vertx;
     this.kind = kind;
     this.claims = claims;
@@ -106,8 +105,8 @@ final class ControlRoutes {
       case JobBus.ACTION_PAUSE -> job.pause();
       case JobBus.ACTION_RESUME -> job.resume();
       case JobBus.ACTION_STATUS -> job.status();
-      default -> Future.failedFuture(
-          new JobFailure(Failure.BAD_REQUEST, JobBus.NO_SUCH_ACTION_MESSAGE));
+      default ->
+          Future.failedFuture(new JobFailure(Failure.BAD_REQUEST, JobBus.NO_SUCH_ACTION_MESSAGE));
     };
   }
 
@@ -116,10 +115,10 @@ final class ControlRoutes {
    * wherever it runs: its answer, 404 with {@code nothingRunning} when there is none, 503 when its
    * node does not answer, 400 without a user.
    *
-   * <p>A job this node runs is asked directly: its handle in the local map means it holds its
-   * claim (the handle goes in after the claim is taken and out before it is freed), so neither
-   * the claim nor the bus needs asking. In a cluster that saves a read of the cluster map and a
-   * trip through the bus whenever the request reaches the job's own node.
+   * <p>A job this node runs is asked directly: its handle in the local map means it holds its claim
+   * (the handle goes in after the claim is taken and out before it is freed), so neither the claim
+   * nor the bus needs asking. In a cluster that saves a read of the cluster map and a trip through
+   * the bus whenever the request reaches the job's own node.
    *
    * <p>Otherwise the claim decides whether a job runs (without one the answer is 404 at once) and
    * names the node's route, on whichever node, that the request goes to.

@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controls of one job, as other verticles reach them through its {@link Lifecycle}:
- * terminate, pause with its time limit, resume, status and the stop of the node. Each may be
- * called from any thread and acts on the job's context; each answers as the contract says (404
- * once the slot is free when the job has ended, 409 when its state does not allow it).
+ * The controls of one job, as other verticles reach them through its {@link Lifecycle}: terminate,
+ * pause with its time limit, resume, status and the stop of the node. Each may be called from any
+ * thread and acts on the job's context; each answers as the contract says (404 once the slot is
+ * free when the job has ended, 409 when its state does not allow it).
  */
 final class Controls {
 
@@ -53,78 +53,96 @@ final class Controls {
   }
 
   Future<JsonObject> terminate() {
-    return onContext(answer -> {
-      if (!controllable(answer)) {
-        return;
-      }
-      long bytes = bytes();
-      String what = what();
-      log.info("{} terminated after {} bytes", what, bytes);
-      life.fail(Failure.TERMINATED,
-              what + " was terminated after " + bytes + " bytes" + stoppedSuffix)
-          .onComplete(v -> answer.complete(life.summary(bytes)));
-    });
+    return onContext(
+        answer -> {
+          if (!controllable(answer)) {
+            return;
+          }
+          long bytes = bytes();
+          String what = what();
+          log.info("{} terminated after {} bytes", what, bytes);
+          life.fail(
+                  Failure.TERMINATED,
+                  what + " was terminated after " + bytes + " bytes" + stoppedSuffix)
+              .onComplete(v -> answer.complete(life.summary(bytes)));
+        });
   }
 
   Future<JsonObject> pause() {
-    return onContext(answer -> {
-      if (!flowing(answer)) {
-        return;
-      }
-      if (paused) {
-        answer.fail(new JobFailure(Failure.CONFLICT, "the " + kind + " is already paused"));
-        return;
-      }
-      paused = true;
-      life.progress().transfer.pause();
-      pauseTimer = vertx.setTimer(maxPauseMs, id -> pausedTooLong());
-      log.info("{} of {} by {} paused after {} bytes", kind, filename(), life.user(), bytes());
-      life.progress().paused(true);
-      answer.complete(life.progress().status());
-    });
+    return onContext(
+        answer -> {
+          if (!flowing(answer)) {
+            return;
+          }
+          if (paused) {
+            answer.fail(new JobFailure(Failure.CONFLICT, "the " + kind + " is already paused"));
+            return;
+          }
+          paused = true;
+          life.progress().transfer.pause();
+          pauseTimer = vertx.setTimer(maxPauseMs, id -> pausedTooLong());
+          log.info("{} of {} by {} paused after {} bytes", kind, filename(), life.user(), bytes());
+          life.progress().paused(true);
+          answer.complete(life.progress().status());
+        });
   }
 
   Future<JsonObject> resume() {
-    return onContext(answer -> {
-      if (!flowing(answer)) {
-        return;
-      }
-      if (!paused) {
-        answer.fail(new JobFailure(Failure.CONFLICT, "the " + kind + " is not paused"));
-        return;
-      }
-      paused = false;
-      cancelPauseTimer();
-      life.progress().transfer.resume();
-      log.info("{} of {} by {} resumed at {} bytes", kind, filename(), life.user(), bytes());
-      life.progress().paused(false);
-      answer.complete(life.progress().status());
-    });
+    return onContext(
+        answer -> {
+          if (!flowing(answer)) {
+            return;
+          }
+          if (!paused) {
+            answer.fail(new JobFailure(Failure.CONFLICT, "the " + kind + " is not paused"));
+            return;
+          }
+          paused = false;
+          cancelPauseTimer();
+          life.progress().transfer.resume();
+          log.info("{} of {} by {} resumed at {} bytes", kind, filename(), life.user(), bytes());
+          life.progress().paused(false);
+          answer.complete(life.progress().status());
+        });
   }
 
   Future<JsonObject> status() {
-    return onContext(answer -> {
-      if (phase() == Phase.ENDED) {
-        answerEnded(answer);
-      } else {
-        answer.complete(life.progress().status());
-      }
-    });
+    return onContext(
+        answer -> {
+          if (phase() == Phase.ENDED) {
+            answerEnded(answer);
+          } else {
+            answer.complete(life.progress().status());
+          }
+        });
   }
 
   Future<Void> stopNow() {
-    return onContext(answer -> {
-      if (phase() == Phase.ENDED || phase() == Phase.FINISHING) {
-        answer.complete();
-        return;
-      }
-      long bytes = bytes();
-      String what = what();
-      log.info("{} by {} ended after {} bytes: the service is stopping", what, life.user(), bytes);
-      life.fail(Failure.STOPPING, "the service is stopping: " + what + " was ended after " + bytes
-              + " bytes" + stoppedSuffix + "; try again in a moment")
-          .onComplete(v -> answer.complete());
-    }).mapEmpty();
+    return onContext(
+            answer -> {
+              if (phase() == Phase.ENDED || phase() == Phase.FINISHING) {
+                answer.complete();
+                return;
+              }
+              long bytes = bytes();
+              String what = what();
+              log.info(
+                  "{} by {} ended after {} bytes: the service is stopping",
+                  what,
+                  life.user(),
+                  bytes);
+              life.fail(
+                      Failure.STOPPING,
+                      "the service is stopping: "
+                          + what
+                          + " was ended after "
+                          + bytes
+                          + " bytes"
+                          + stoppedSuffix
+                          + "; try again in a moment")
+                  .onComplete(v -> answer.complete());
+            })
+        .mapEmpty();
   }
 
   private String what() {
@@ -133,10 +151,22 @@ final class Controls {
 
   private void pausedTooLong() {
     if (phase() != Phase.ENDED && paused) {
-      log.info("{} of {} by {} was paused for {} s: terminated", kind, filename(), life.user(),
+      log.info(
+          "{} of {} by {} was paused for {} s: terminated",
+          kind,
+          filename(),
+          life.user(),
           maxPauseMs / 1000);
-      life.fail(Failure.TERMINATED, "the " + kind + " of " + filename() + " was paused longer than "
-          + maxPauseMs / 1000 + " s and was terminated" + stoppedSuffix);
+      life.fail(
+          Failure.TERMINATED,
+          "the "
+              + kind
+              + " of "
+              + filename()
+              + " was paused longer than "
+              + maxPauseMs / 1000
+              + " s and was terminated"
+              + stoppedSuffix);
     }
   }
 
@@ -184,14 +214,15 @@ final class Controls {
    * start again at once and must not get 409 from the slot this job still frees.
    */
   private void answerEnded(Promise<?> answer) {
-    life.freed().onComplete(v -> answer.fail(
-        new JobFailure(Failure.NOT_FOUND, JobBus.nothingRunning(kind))));
+    life.freed()
+        .onComplete(
+            v -> answer.fail(new JobFailure(Failure.NOT_FOUND, JobBus.nothingRunning(kind))));
   }
 
   /**
-   * Runs {@code action} on the job's context: at once when called there, otherwise queued on it
-   * (a control arrives on the context of the registry's consumer that took it). A queued task
-   * waits behind the bytes its busy event loop is moving.
+   * Runs {@code action} on the job's context: at once when called there, otherwise queued on it (a
+   * control arrives on the context of the registry's consumer that took it). A queued task waits
+   * behind the bytes its busy event loop is moving.
    */
   private <T> Future<T> onContext(Consumer<Promise<T>> action) {
     Promise<T> answer = Promise.promise();

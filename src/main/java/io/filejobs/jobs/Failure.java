@@ -81,8 +81,8 @@ public enum Failure {
   }
 
   /**
-   * The failure that {@code status} means when nothing more is known (the router's own refusals,
-   * a failure from the bus that carries only its status): the first of that status above; for a
+   * The failure that {@code status} means when nothing more is known (the router's own refusals, a
+   * failure from the bus that carries only its status): the first of that status above; for a
    * status not listed, {@link #INTERNAL_ERROR} from 500 on, else {@link #BAD_REQUEST}.
    */
   public static Failure forStatus(int status) {

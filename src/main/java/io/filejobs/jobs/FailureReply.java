@@ -8,11 +8,11 @@ import io.vertx.core.eventbus.ReplyFailure;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A failed reply on the event bus that keeps its {@link Failure}: to any requester it is the
- * {@link ReplyException} of {@code message.fail(status, message)} (failure code = the HTTP-like
- * status, as the contract says), and a requester that knows this class also learns the failure's
- * code, which a status alone cannot tell (409 is {@code conflict} or {@code terminated}; 503 is
- * {@code unavailable}, {@code stopping} or {@code busy}).
+ * A failed reply on the event bus that keeps its {@link Failure}: to any requester it is the {@link
+ * ReplyException} of {@code message.fail(status, message)} (failure code = the HTTP-like status, as
+ * the contract says), and a requester that knows this class also learns the failure's code, which a
+ * status alone cannot tell (409 is {@code conflict} or {@code terminated}; 503 is {@code
+ * unavailable}, {@code stopping} or {@code busy}).
  *
  * <p>Why a class and a codec: {@code message.fail} carries only an int and a text. A reply whose
  * body is a {@code ReplyException} fails the request with it, and Vert.x picks a default codec

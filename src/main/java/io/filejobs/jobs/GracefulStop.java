@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * <p>What it guarantees:
  *
  * <ul>
- *   <li>After {@link #stop} begins no job starts here: {@link #admit} refuses every claim with
- *       503 {@link Failure#STOPPING}, and a claim that was being taken as the stop began is
- *       released and refused the same way.
+ *   <li>After {@link #stop} begins no job starts here: {@link #admit} refuses every claim with 503
+ *       {@link Failure#STOPPING}, and a claim that was being taken as the stop began is released
+ *       and refused the same way.
  *   <li>Every job running when the stop began has the grace time to end by itself (one that
  *       completes meanwhile is stored or sent whole); then each is ended ({@link Job#stopNow}).
  *   <li>The stop completes once every such job has ended, freed its slot and done its cleanup, and
@@ -36,6 +36,7 @@ final class GracefulStop {
   private final Vertx vertx;
   private final String kind;
   private final LocalHandles handles;
+
   /** Set once the node stops: no new job may start here. */
   private volatile boolean stopping;
 

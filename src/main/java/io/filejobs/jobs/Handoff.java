@@ -2,22 +2,22 @@ package io.filejobs.jobs;
 
 import io.filejobs.transport.SocketBody;
 import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.WriteStream;
-import java.util.function.Function;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import io.vertx.core.streams.WriteStream;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
- * An HTTP exchange handed from the HTTP verticle to a job verticle of the same process: bytes
- * never cross the event bus, so a start request names its handoff by id and the job verticle takes
- * it from a shared local map.
+ * An HTTP exchange handed from the HTTP verticle to a job verticle of the same process: bytes never
+ * cross the event bus, so a start request names its handoff by id and the job verticle takes it
+ * from a shared local map.
  *
  * <p>The job runs on {@link #context()}, the event loop of the request's connection, because the
  * request and every file it opens there deliver their events on it. The job completes {@link
@@ -59,8 +59,8 @@ public final class Handoff implements Shareable {
 
   /**
    * Parks {@code request} for a job that answers it with bytes: {@code answer} opens the answer
-   * from what the job tells of it ({@code {"filename","total"}}: the HTTP layer sets its status
-   * and headers) and returns the stream to write the bytes into.
+   * from what the job tells of it ({@code {"filename","total"}}: the HTTP layer sets its status and
+   * headers) and returns the stream to write the bytes into.
    */
   public static Handoff parkAnswering(
       Vertx vertx, HttpServerRequest request, Function<JsonObject, WriteStream<Buffer>> answer) {

@@ -5,10 +5,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 
 /**
- * A running transfer as other verticles see it through the {@link JobRegistry}. Its streams live
- * on one context (the HTTP connection's event loop): every method may be called from any thread,
- * and acts on that context. Each returns the job's status ({@link #status}) or fails with
- * a {@link JobFailure}.
+ * A running transfer as other verticles see it through the {@link JobRegistry}. Its streams live on
+ * one context (the HTTP connection's event loop): every method may be called from any thread, and
+ * acts on that context. Each returns the job's status ({@link #status}) or fails with a {@link
+ * JobFailure}.
  */
 public interface Job extends Shareable {
 
@@ -27,8 +27,8 @@ public interface Job extends Shareable {
   Future<JsonObject> status();
 
   /**
-   * Ends the job because its node is stopping (503 {@code stopping} to its client), unless it
-   * has ended or is finishing; completes once it has acted.
+   * Ends the job because its node is stopping (503 {@code stopping} to its client), unless it has
+   * ended or is finishing; completes once it has acted.
    */
   Future<Void> stopNow();
 }

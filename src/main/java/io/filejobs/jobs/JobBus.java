@@ -25,16 +25,20 @@ public final class JobBus {
 
   /** Internal, node-local: starts an upload on this node (see the class comment). */
   public static final String UPLOAD_START = "filejobs.upload.start";
+
   public static final String UPLOAD_TERMINATE = "filejobs.upload.terminate";
   public static final String UPLOAD_PAUSE = "filejobs.upload.pause";
   public static final String UPLOAD_RESUME = "filejobs.upload.resume";
   public static final String UPLOAD_STATUS = "filejobs.upload.status";
+
   /** Internal, node-local: starts an export on this node (see the class comment). */
   public static final String EXPORT_START = "filejobs.export.start";
+
   public static final String EXPORT_TERMINATE = "filejobs.export.terminate";
   public static final String EXPORT_PAUSE = "filejobs.export.pause";
   public static final String EXPORT_RESUME = "filejobs.export.resume";
   public static final String EXPORT_STATUS = "filejobs.export.status";
+
   /** {@code {"user"}} answers {@code {"files": [{"name","size","modified"}]}}. */
   public static final String FILES = "filejobs.files";
 
@@ -75,8 +79,8 @@ public final class JobBus {
   static final String ACTION_STATUS = "status";
 
   /**
-   * Internal: where the registry of {@code kind} on the node {@code node} takes the controls of
-   * its jobs, for as long as the verticle that owns them runs. Cluster-wide.
+   * Internal: where the registry of {@code kind} on the node {@code node} takes the controls of its
+   * jobs, for as long as the verticle that owns them runs. Cluster-wide.
    */
   static String route(String kind, String node) {
     return "filejobs.route." + kind + "." + node;
@@ -167,9 +171,9 @@ public final class JobBus {
   }
 
   /**
-   * Fails {@code message} with the failure of a {@link JobFailure} (or the {@link FailureReply}
-   * of another node, passed on), or 500 for anything else: its requester gets a {@link
-   * FailureReply}, a {@code ReplyException} whose failure code is the status.
+   * Fails {@code message} with the failure of a {@link JobFailure} (or the {@link FailureReply} of
+   * another node, passed on), or 500 for anything else: its requester gets a {@link FailureReply},
+   * a {@code ReplyException} whose failure code is the status.
    */
   public static void fail(Message<?> message, Throwable cause) {
     if (cause instanceof JobFailure f) {

@@ -1,8 +1,8 @@
 package io.filejobs.jobs;
 
 /**
- * Why a job, or a request to one, did not end as asked: one of the named {@link Failure}s, with
- * a message for people that holds no server path.
+ * Why a job, or a request to one, did not end as asked: one of the named {@link Failure}s, with a
+ * message for people that holds no server path.
  */
 public final class JobFailure extends RuntimeException {
 

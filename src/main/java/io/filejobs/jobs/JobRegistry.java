@@ -8,8 +8,8 @@ import io.vertx.core.shareddata.AsyncMap;
 import java.util.UUID;
 
 /**
- * The running jobs of one kind, one per user across the whole cluster (or the one process): the
- * one door through which a job verticle and its jobs reach four small parts, each with its own
+ * The running jobs of one kind, one per user across the whole cluster (or the one process): the one
+ * door through which a job verticle and its jobs reach four small parts, each with its own
  * guarantee.
  *
  * <ul>
@@ -18,8 +18,8 @@ import java.util.UUID;
  *       node), refreshed by its node and gone {@value #CLAIM_TTL_MS} ms after its last refresh.
  *   <li>{@link LocalHandles}: the <b>handle</b> (the {@link Job}) in this node's shared local map,
  *       there only while its job holds its claim, where a control reaching this node finds it.
- *   <li>{@link ControlRoutes}: the <b>route</b> of this node, and the public control addresses
- *       that answer on every node with the job's own answer, 404 once the slot is free, or 503.
+ *   <li>{@link ControlRoutes}: the <b>route</b> of this node, and the public control addresses that
+ *       answer on every node with the job's own answer, 404 once the slot is free, or 503.
  *   <li>{@link GracefulStop}: once the node stops, no job starts here; the running ones get the
  *       grace time, are then ended, and the stop completes within 10 s more.
  * </ul>
@@ -61,8 +61,10 @@ public final class JobRegistry {
   public static final class Claim {
     final Job job;
     final ClusterClaims.Lease lease;
+
     /** Completes once the slot is free. */
     final Promise<Void> freed = Promise.promise();
+
     /** Completes once, besides, the job's cleanup is done. */
     final Promise<Void> gone = Promise.promise();
 
@@ -81,8 +83,8 @@ public final class JobRegistry {
    * Claims {@code job}'s user's slot, cluster-wide, and lets controls find it. Call on the job's
    * context (its refresh timer runs there).
    *
-   * @return the claim, or a {@link JobFailure}: 409 when the user runs a job of this kind
-   *     anywhere, 503 when this node is stopping
+   * @return the claim, or a {@link JobFailure}: 409 when the user runs a job of this kind anywhere,
+   *     503 when this node is stopping
    */
   public Future<Claim> claim(Job job) {
     return graceful.admit(
@@ -124,9 +126,9 @@ public final class JobRegistry {
   }
 
   /**
-   * Completes once {@code job}'s slot is free: at once when it holds none. An ended job answers
-   * its controls with 404 only then, so that "nothing runs" always means the user may start again.
-   * (A job ends before it frees its slot: an export closes its file first.)
+   * Completes once {@code job}'s slot is free: at once when it holds none. An ended job answers its
+   * controls with 404 only then, so that "nothing runs" always means the user may start again. (A
+   * job ends before it frees its slot: an export closes its file first.)
    */
   public Future<Void> freed(Job job) {
     return handles.freed(job);
@@ -137,8 +139,8 @@ public final class JobRegistry {
    * on for up to {@code graceMs} (one that completes meanwhile is stored or sent whole), then ends
    * the rest ({@link Job#stopNow}).
    *
-   * @return completes once every job has ended and freed its slot, or (logged) when one has not
-   *     10 s after the grace time
+   * @return completes once every job has ended and freed its slot, or (logged) when one has not 10
+   *     s after the grace time
    */
   public Future<Void> stop(long graceMs) {
     return graceful.stop(graceMs);

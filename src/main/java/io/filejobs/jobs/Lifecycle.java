@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * verticles reach through {@link Job} (terminate, pause, resume, status, stop: {@link Controls}),
  * and the one way a job ends: {@link #end} with an {@link Outcome}.
  *
- * <p>A job composes one and supplies what differs: how it cleans up when it ends ({@link
- * Cleanup}), and when it is complete. Everything runs on {@code handoff.context()}, the job's
- * event loop; the controls hop there.
+ * <p>A job composes one and supplies what differs: how it cleans up when it ends ({@link Cleanup}),
+ * and when it is complete. Everything runs on {@code handoff.context()}, the job's event loop; the
+ * controls hop there.
  */
 public final class Lifecycle implements Job {
 
@@ -86,8 +86,14 @@ public final class Lifecycle implements Job {
     this.registry = registry;
     this.controls = new Controls(this, vertx, limits.maxPauseSeconds() * 1000, stoppedSuffix);
     this.progress =
-        new Progress(vertx, user, kind, events, limits.idleSeconds() * 1000,
-            () -> phase == Phase.STARTING || phase == Phase.MOVING, this::idleTooLong);
+        new Progress(
+            vertx,
+            user,
+            kind,
+            events,
+            limits.idleSeconds() * 1000,
+            () -> phase == Phase.STARTING || phase == Phase.MOVING,
+            this::idleTooLong);
   }
 
   /** How the job cleans up when it ends with a failure. Set it before {@link #claimThen}. */
@@ -140,11 +146,11 @@ public final class Lifecycle implements Job {
   // --- the steps of a job's life, in order ---
 
   /**
-   * Takes the user's slot for this kind, cluster-wide, then starts the job with {@code open}.
-   * Fails with 503 {@link Failure#BUSY} (before any claim) when the node's {@link BufferBudget}
-   * has no room for another transfer, 409 when another job holds the slot. Whatever goes wrong
-   * once the slot is held and the job has not ended itself (an exception {@code open} throws, a
-   * failure it leaves unhandled) ends the job with a 500: a start never leaves the slot claimed.
+   * Takes the user's slot for this kind, cluster-wide, then starts the job with {@code open}. Fails
+   * with 503 {@link Failure#BUSY} (before any claim) when the node's {@link BufferBudget} has no
+   * room for another transfer, 409 when another job holds the slot. Whatever goes wrong once the
+   * slot is held and the job has not ended itself (an exception {@code open} throws, a failure it
+   * leaves unhandled) ends the job with a 500: a start never leaves the slot claimed.
    */
   public Future<JsonObject> claimThen(Supplier<Future<JsonObject>> open) {
     return claim()
@@ -163,8 +169,12 @@ public final class Lifecycle implements Job {
   private Future<Void> claim() {
     boolean admitted = BufferBudget.admits();
     if (!admitted) {
-      log.info("refused a new {} by {}: transfer buffers hold {} KiB of {} KiB", kind, user,
-          BufferBudget.inUse() >> 10, BufferBudget.budget() >> 10);
+      log.info(
+          "refused a new {} by {}: transfer buffers hold {} KiB of {} KiB",
+          kind,
+          user,
+          BufferBudget.inUse() >> 10,
+          BufferBudget.budget() >> 10);
     }
     Future<JobRegistry.Claim> claiming =
         admitted

@@ -11,16 +11,16 @@ import java.util.function.Predicate;
 
 /**
  * This node's jobs of one kind: each job's handle ({@code user -> }{@link Job}) in the node's
- * shared {@link LocalMap}, where the node's control requests find it, and the claims the jobs
- * hold, whatever context each job runs on.
+ * shared {@link LocalMap}, where the node's control requests find it, and the claims the jobs hold,
+ * whatever context each job runs on.
  *
  * <p>What it guarantees:
  *
  * <ul>
- *   <li>A handle is in the local map only while its job holds its claim: it goes in after the
- *       claim is taken ({@link #add}) and out, when the job lets go, before the claim is freed
- *       ({@link #remove}). So a handle found here is a job that holds its user's slot, and no
- *       claim or bus needs asking.
+ *   <li>A handle is in the local map only while its job holds its claim: it goes in after the claim
+ *       is taken ({@link #add}) and out, when the job lets go, before the claim is freed ({@link
+ *       #remove}). So a handle found here is a job that holds its user's slot, and no claim or bus
+ *       needs asking.
  *   <li>A claim is {@link #held} from the moment it is {@link #add added} until its slot is free
  *       cluster-wide and its job's cleanup is done ({@link #settle}).
  *   <li>{@link #freed} and {@link #freedReleased} complete only once the slots they wait for are
@@ -30,6 +30,7 @@ import java.util.function.Predicate;
 final class LocalHandles {
 
   private final LocalMap<String, Job> map;
+
   /** The claims this node's jobs hold now, on whatever context each job runs. */
   private final Set<Claim> held = ConcurrentHashMap.newKeySet();
 

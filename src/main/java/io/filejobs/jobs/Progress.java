@@ -7,9 +7,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 /**
- * What a job tells about itself while it runs: its bytes, rate and status, the job events
- * (started, progress, paused, resumed, and how it ended), and whether it has gone idle. A part of
- * {@link Lifecycle}, on the job's context.
+ * What a job tells about itself while it runs: its bytes, rate and status, the job events (started,
+ * progress, paused, resumed, and how it ended), and whether it has gone idle. A part of {@link
+ * Lifecycle}, on the job's context.
  */
 final class Progress {
 
@@ -31,8 +31,10 @@ final class Progress {
 
   /** The transfer once bytes move; null before. */
   Transfer transfer;
+
   /** The file's name once known. */
   String filename;
+
   /** The number of bytes the job will move, or null when unknown. */
   Long total;
 
@@ -47,8 +49,14 @@ final class Progress {
    * @param active whether the job may still go idle or move (not finishing, not ended)
    * @param idle told, with the idle time, when no byte moved for it while not paused
    */
-  Progress(Vertx vertx, String user, String kind, JobEvents events, long idleMs,
-      BooleanSupplier active, LongConsumer idle) {
+  Progress(
+      Vertx vertx,
+      String user,
+      String kind,
+      JobEvents events,
+      long idleMs,
+      BooleanSupplier active,
+      LongConsumer idle) {
     this.vertx = vertx;
     this.user = user;
     this.kind = kind;

@@ -8,11 +8,11 @@ import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * Moves bytes from a read stream to a write stream with back-pressure, counting them: the
- * successor of Vert.x 3's {@code Pump}, and what {@code ReadStream.pipe()} would do, plus what a
- * job needs that a {@code Pipe} cannot give: a live byte count, a size limit checked on every
- * buffer, and a {@link #stop()} that sticks (a {@code Pipe} resumes its source on every drain of
- * its destination, whoever paused it).
+ * Moves bytes from a read stream to a write stream with back-pressure, counting them: the successor
+ * of Vert.x 3's {@code Pump}, and what {@code ReadStream.pipe()} would do, plus what a job needs
+ * that a {@code Pipe} cannot give: a live byte count, a size limit checked on every buffer, and a
+ * {@link #stop()} that sticks (a {@code Pipe} resumes its source on every drain of its destination,
+ * whoever paused it).
  *
  * <p>All methods run on the context both streams belong to. The sink is not ended: the job decides
  * how a finished transfer ends (close a file, end a response).

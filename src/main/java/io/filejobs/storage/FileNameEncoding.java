@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
  * The encoding the JVM turns file names into bytes with, which filejobs needs to be UTF-8.
  *
  * <p>The JDK picks it once, as it starts, from the process locale ({@code sun.jnu.encoding}; a
- * {@code -Dsun.jnu.encoding} on the command line is ignored, and nothing changes it later). Under
- * a POSIX locale ({@code LANG=C}, common in containers) it is ASCII, and every path holding a
+ * {@code -Dsun.jnu.encoding} on the command line is ignored, and nothing changes it later). Under a
+ * POSIX locale ({@code LANG=C}, common in containers) it is ASCII, and every path holding a
  * non-ASCII name throws {@code InvalidPathException}: an upload of {@code café.txt} would be read
  * whole and then fail with 500. {@code Main} runs the service again under a UTF-8 locale when it
  * finds another encoding; a node that still has none refuses to start with {@link #problem}.

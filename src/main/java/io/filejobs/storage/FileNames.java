@@ -8,10 +8,10 @@ import java.util.Optional;
  *
  * <p>An uploaded name is reduced to its last path element first (browsers on Windows send {@code
  * C:\Users\me\report.pdf}); then a name is refused when it is empty, {@code .} or {@code ..},
- * starts with a dot, holds a control character, a slash, a backslash or a colon, is not
- * well-formed UTF-16 (an unpaired surrogate, which JSON's {@code \ud800} escape or an RFC 5987
- * name in CESU-8 can carry, has no UTF-8 form and so no file name), or is longer than 255 bytes in
- * UTF-8 (the usual file-system limit).
+ * starts with a dot, holds a control character, a slash, a backslash or a colon, is not well-formed
+ * UTF-16 (an unpaired surrogate, which JSON's {@code \ud800} escape or an RFC 5987 name in CESU-8
+ * can carry, has no UTF-8 form and so no file name), or is longer than 255 bytes in UTF-8 (the
+ * usual file-system limit).
  */
 public final class FileNames {
 
@@ -53,8 +53,8 @@ public final class FileNames {
   }
 
   /**
-   * The name to store an upload under: the last element of what the client sent (after {@code /}
-   * or {@code \}), trimmed, then {@link #check checked}.
+   * The name to store an upload under: the last element of what the client sent (after {@code /} or
+   * {@code \}), trimmed, then {@link #check checked}.
    */
   public static Optional<String> fromUpload(String clientName) {
     if (clientName == null) {

@@ -19,18 +19,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's own folder inside a folder that nodes may share, {@code <shared>/node-<uuid>/}, held
- * by an OS file lock on its {@code .lock} file for as long as the node runs. A node has two: in
- * the temp folder, where its uploads in progress live, and in {@code Uploads/.staging/}, where it
- * copies a finished upload before the rename that publishes it when the temp folder is on
- * another file system ({@link Storage#takeStaging}).
+ * by an OS file lock on its {@code .lock} file for as long as the node runs. A node has two: in the
+ * temp folder, where its uploads in progress live, and in {@code Uploads/.staging/}, where it
+ * copies a finished upload before the rename that publishes it when the temp folder is on another
+ * file system ({@link Storage#takeStaging}).
  *
- * <p>At start-up a node removes every {@code node-*} folder whose lock nobody holds: the files
- * of nodes that died (SIGKILL, power loss), since the OS drops a dead process's locks. A live
- * node's folder is never touched, so nodes may share one temp folder or one {@code Uploads/}
- * volume (its file system must show every node's locks to every other: NFSv4 does, an NFS mount
- * with {@code nolock} does not), and nothing else in the shared folder is ever removed. The sweep
- * and the taking of a new folder happen under one lock on {@code <shared>/.sweep.lock}, so a
- * starting node can not sweep a folder another node is creating.
+ * <p>At start-up a node removes every {@code node-*} folder whose lock nobody holds: the files of
+ * nodes that died (SIGKILL, power loss), since the OS drops a dead process's locks. A live node's
+ * folder is never touched, so nodes may share one temp folder or one {@code Uploads/} volume (its
+ * file system must show every node's locks to every other: NFSv4 does, an NFS mount with {@code
+ * nolock} does not), and nothing else in the shared folder is ever removed. The sweep and the
+ * taking of a new folder happen under one lock on {@code <shared>/.sweep.lock}, so a starting node
+ * can not sweep a folder another node is creating.
  *
  * <p>Everything here is blocking file-system work and runs on a worker.
  */

@@ -10,8 +10,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -26,11 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The only code that builds a path: each user's folder {@code <uploads>/<user>/}, the temp files
- * of uploads in progress, and the atomic publish of a finished upload.
+ * The only code that builds a path: each user's folder {@code <uploads>/<user>/}, the temp files of
+ * uploads in progress, and the atomic publish of a finished upload.
  *
- * <p>Thread-safe and stateless apart from its two folders; every file-system call is Vert.x's
- * async {@link FileSystem}.
+ * <p>Thread-safe and stateless apart from its two folders; every file-system call is Vert.x's async
+ * {@link FileSystem}.
  */
 public final class Storage {
 
@@ -51,9 +51,9 @@ public final class Storage {
   static final String STAGED_COPIES = "staged copies of uploads being published";
 
   /**
-   * Builds before node folders staged their copies straight in {@code .staging/}; a copy there
-   * that has not been written to for this long was left by a crash (a copy under way is written
-   * to all the time, and renamed as soon as it is whole).
+   * Builds before node folders staged their copies straight in {@code .staging/}; a copy there that
+   * has not been written to for this long was left by a crash (a copy under way is written to all
+   * the time, and renamed as soon as it is whole).
    */
   static final Duration LOOSE_STAGED_AGE = Duration.ofHours(1);
 
@@ -69,9 +69,9 @@ public final class Storage {
   }
 
   /**
-   * Storage whose uploads in progress live in {@code tempDir} and whose finished uploads are
-   * copied into {@code stagingDir} (this node's folder from {@link #takeStaging}) to be published
-   * when {@code tempDir} is on another file system than {@code uploadsDir}.
+   * Storage whose uploads in progress live in {@code tempDir} and whose finished uploads are copied
+   * into {@code stagingDir} (this node's folder from {@link #takeStaging}) to be published when
+   * {@code tempDir} is on another file system than {@code uploadsDir}.
    */
   public Storage(Vertx vertx, String uploadsDir, String tempDir, Path stagingDir) {
     this.vertx = vertx;
@@ -128,8 +128,8 @@ public final class Storage {
 
   /**
    * Creates the uploads and temp folders if they are missing, and warns when they sit on two file
-   * systems (each upload is then copied once more when published, and a temp folder on tmpfs
-   * holds uploads in memory).
+   * systems (each upload is then copied once more when published, and a temp folder on tmpfs holds
+   * uploads in memory).
    */
   public Future<Void> init() {
     return fs.mkdirs(uploads.toString())
@@ -192,8 +192,8 @@ public final class Storage {
   }
 
   /**
-   * The user's stored files, by name: {@code [{"name","size","modified"}]} with {@code modified}
-   * in ISO-8601. Only regular files count, never a symbolic link; a user with no folder yet (or a
+   * The user's stored files, by name: {@code [{"name","size","modified"}]} with {@code modified} in
+   * ISO-8601. Only regular files count, never a symbolic link; a user with no folder yet (or a
    * folder that is a link) has none.
    *
    * <p>Runs on a worker: Vert.x's {@code readDir} returns canonical paths, which resolve links and
@@ -242,10 +242,9 @@ public final class Storage {
 
   /**
    * Publishes a finished upload as {@code <uploads>/<user>/<name>}: a rename within one file
-   * system, which replaces an older file of that name atomically, so a reader sees the old file
-   * or the new one, never a part. When the temp folder is on another file system, the file is
-   * first copied into this node's staging folder beside the users' folders and renamed from
-   * there.
+   * system, which replaces an older file of that name atomically, so a reader sees the old file or
+   * the new one, never a part. When the temp folder is on another file system, the file is first
+   * copied into this node's staging folder beside the users' folders and renamed from there.
    *
    * @return the published path
    */
@@ -287,7 +286,8 @@ public final class Storage {
       if (t instanceof AtomicMoveNotSupportedException) {
         return true;
       }
-      if (t instanceof FileSystemException && t.getMessage() != null
+      if (t instanceof FileSystemException
+          && t.getMessage() != null
           && t.getMessage().contains("cross-device")) {
         return true;
       }

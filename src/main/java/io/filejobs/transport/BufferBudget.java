@@ -6,23 +6,23 @@ import io.netty.util.internal.PlatformDependent;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The node's budget for the bytes that transfers hold on their way between a socket and a disk,
- * and the admission control that keeps it from running out.
+ * The node's budget for the bytes that transfers hold on their way between a socket and a disk, and
+ * the admission control that keeps it from running out.
  *
  * <p>What it counts: an upload's gathered writes and an export's reads, which it hands out as
- * pooled direct memory (moved to and from the kernel with no extra copy, not zeroed, no
- * garbage), and the pieces of an upload's body that Vert.x copied to the heap while they wait
- * for the disk ({@link #hold}). Each transfer holds at most {@link #perTransfer()} of it; a new
- * transfer is admitted only while the budget has that much room left ({@link #admits}), so the
- * transfers already running can always finish and an overloaded node answers 503 instead of
- * running out of memory.
+ * pooled direct memory (moved to and from the kernel with no extra copy, not zeroed, no garbage),
+ * and the pieces of an upload's body that Vert.x copied to the heap while they wait for the disk
+ * ({@link #hold}). Each transfer holds at most {@link #perTransfer()} of it; a new transfer is
+ * admitted only while the budget has that much room left ({@link #admits}), so the transfers
+ * already running can always finish and an overloaded node answers 503 instead of running out of
+ * memory.
  *
  * <p>Two kinds of allocation: {@link #tryAllocate} may use the whole budget (an export's read,
  * without which it cannot move); {@link #tryAllocateSpare} leaves one transfer's room free (an
- * upload's gathered write, which only makes it faster: without it the upload writes its pieces
- * as they came). Neither ever falls back to the heap: a heap buffer on its way to a socket is
- * copied into unaccounted direct memory by Netty, and a heap copy per upload had run a service
- * with {@code -Xmx64m} out of memory.
+ * upload's gathered write, which only makes it faster: without it the upload writes its pieces as
+ * they came). Neither ever falls back to the heap: a heap buffer on its way to a socket is copied
+ * into unaccounted direct memory by Netty, and a heap copy per upload had run a service with {@code
+ * -Xmx64m} out of memory.
  *
  * <p>Why {@code PlatformDependent} ({@code io.netty.util.internal}): it is Netty's own reading of
  * the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by default the heap's size),
@@ -51,8 +51,8 @@ public final class BufferBudget {
   private BufferBudget() {}
 
   /**
-   * Sets the budget and the per-transfer bound (from the settings, at start-up); 0 keeps a
-   * default. The budget is at least one transfer's bound.
+   * Sets the budget and the per-transfer bound (from the settings, at start-up); 0 keeps a default.
+   * The budget is at least one transfer's bound.
    */
   public static void configure(long budgetBytes, long perTransferBytes) {
     perTransfer = perTransferBytes > 0 ? perTransferBytes : DEFAULT_PER_TRANSFER;
@@ -76,8 +76,7 @@ public final class BufferBudget {
 
   /**
    * A direct buffer of {@code initial} bytes that may grow to {@code max}, counted as {@code max};
-   * null when the budget (or the JVM's direct memory) has no room. Give it back with {@link
-   * #free}.
+   * null when the budget (or the JVM's direct memory) has no room. Give it back with {@link #free}.
    */
   public static ByteBuf tryAllocate(int initial, int max) {
     return allocateWithin(initial, max, budget);

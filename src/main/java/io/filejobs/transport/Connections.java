@@ -6,15 +6,15 @@ import io.vertx.core.net.impl.VertxConnection;
 /**
  * What Vert.x's public {@link HttpConnection} cannot do to a connection.
  *
- * <p>Internal used: {@code io.vertx.core.net.impl.VertxConnection} (Vert.x 5.1), the class of
- * every TCP-based Vert.x connection, for its {@code channelHandlerContext()}: the Netty context
- * of Vert.x's own handler in the channel's pipeline.
+ * <p>Internal used: {@code io.vertx.core.net.impl.VertxConnection} (Vert.x 5.1), the class of every
+ * TCP-based Vert.x connection, for its {@code channelHandlerContext()}: the Netty context of
+ * Vert.x's own handler in the channel's pipeline.
  *
  * <p>On a Vert.x upgrade, check that HTTP/1 server connections are still {@code VertxConnection}s
  * (any other connection gets Vert.x's own close, which waits for the queue to flush), and that a
- * channel closed below Vert.x's handler still fails the writes it had queued, so that their
- * buffers are given back. {@code TerminateTest}'s stalled export checks both: it fails when a
- * terminated export whose client stopped reading keeps its connection or its memory.
+ * channel closed below Vert.x's handler still fails the writes it had queued, so that their buffers
+ * are given back. {@code TerminateTest}'s stalled export checks both: it fails when a terminated
+ * export whose client stopped reading keeps its connection or its memory.
  */
 public final class Connections {
 

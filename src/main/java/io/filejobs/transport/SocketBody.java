@@ -8,25 +8,25 @@ import java.util.ArrayDeque;
 
 /**
  * The body of an HTTP/1 request whose back-pressure acts on the socket itself: {@link #pause()}
- * stops reading the connection's socket at once (the kernel's receive buffer, and then the
- * client, hold the rest), and {@link #resume()} reads it again. Whatever the socket had already
- * brought when the pause came (at most the rest of one read, {@link SocketReads#MAX_READ}) is
- * held here (counted in the {@link BufferBudget}) and handed on first.
+ * stops reading the connection's socket at once (the kernel's receive buffer, and then the client,
+ * hold the rest), and {@link #resume()} reads it again. Whatever the socket had already brought
+ * when the pause came (at most the rest of one read, {@link SocketReads#MAX_READ}) is held here
+ * (counted in the {@link BufferBudget}) and handed on first.
  *
  * <p>Why not the request's own {@code pause()}: a paused Vert.x request goes on taking what the
  * socket brings into its queue (16 pieces of up to 256 KiB, on the heap), then into its
  * connection's (8 more messages, each holding a socket read in direct memory) before it stops
  * reading; and its connection remembers that it stopped reading, so that anyone else who turns
  * reads back on (a writer waiting for its disk did) lets the connection's queue grow without end.
- * Here the request is never paused: the connection never stops reads itself, and this stream is
- * the one owner of the socket's reads while the body comes. Once the body has ended, reads are
- * Vert.x's again (the next request on the connection is its business).
+ * Here the request is never paused: the connection never stops reads itself, and this stream is the
+ * one owner of the socket's reads while the body comes. Once the body has ended, reads are Vert.x's
+ * again (the next request on the connection is its business).
  *
- * <p>A client that leaves while its body is paused is still noticed: with Netty's epoll
- * transport a reset or a close wakes the connection even while it is not read (Netty then reads
- * what the socket still held, up to its end). If that is more than {@code maxHeldBytes}, the
- * stream fails with {@link HeldTooMuch} rather than hold it: the client has gone, or sent past a
- * pause that no well-behaved client can see.
+ * <p>A client that leaves while its body is paused is still noticed: with Netty's epoll transport a
+ * reset or a close wakes the connection even while it is not read (Netty then reads what the socket
+ * still held, up to its end). If that is more than {@code maxHeldBytes}, the stream fails with
+ * {@link HeldTooMuch} rather than hold it: the client has gone, or sent past a pause that no
+ * well-behaved client can see.
  *
  * <p>Everything runs on the request's event loop. Nothing is read before {@link #handler} is set.
  */
@@ -41,10 +41,13 @@ public final class SocketBody implements ReadStream<Buffer> {
   private boolean endDelivered;
   private boolean discarded;
   private boolean failed;
+
   /** True while this stream stopped the socket's reads, so that it must turn them on again. */
   private boolean readsStopped;
+
   /** Set once the request was resumed: it is never paused again. */
   private boolean requestFlowing;
+
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
@@ -111,10 +114,10 @@ public final class SocketBody implements ReadStream<Buffer> {
   }
 
   /**
-   * Stops reading the socket once more if nobody has taken this body yet: for a request that
-   * Vert.x handed on while turning reads back on itself (a pipelined request, once the answer
-   * before it is done, which Vert.x follows by resuming its connection). Call it in a task after
-   * the one that made this body.
+   * Stops reading the socket once more if nobody has taken this body yet: for a request that Vert.x
+   * handed on while turning reads back on itself (a pipelined request, once the answer before it is
+   * done, which Vert.x follows by resuming its connection). Call it in a task after the one that
+   * made this body.
    */
   public void holdAgain() {
     if (handler == null && paused && !ended && !discarded) {
@@ -165,8 +168,8 @@ public final class SocketBody implements ReadStream<Buffer> {
 
   /**
    * Stops delivering anything and drops what is held. With {@code keepStopped}, the socket stays
-   * unread (the connection is about to be closed); otherwise it is read again, and the rest of
-   * the body is dropped as it comes (the HTTP layer may read it away while it answers).
+   * unread (the connection is about to be closed); otherwise it is read again, and the rest of the
+   * body is dropped as it comes (the HTTP layer may read it away while it answers).
    */
   public void discard(boolean keepStopped) {
     discarded = true;

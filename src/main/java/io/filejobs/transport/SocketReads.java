@@ -10,9 +10,9 @@ import io.vertx.core.net.impl.VertxConnection;
  * (for {@link SocketBody}, while a body is paused).
  *
  * <p>Both reach into Vert.x's connection ({@code io.vertx.core.net.impl.VertxConnection}, public
- * but not part of its API), as {@link Connections#closeNow} does; Vert.x has no option for
- * either. Any other connection (or none) keeps Vert.x's own behaviour. Everything runs on the
- * connection's event loop.
+ * but not part of its API), as {@link Connections#closeNow} does; Vert.x has no option for either.
+ * Any other connection (or none) keeps Vert.x's own behaviour. Everything runs on the connection's
+ * event loop.
  *
  * <p>On a Vert.x upgrade, check that HTTP/1 server connections are still {@code VertxConnection}s
  * (otherwise reads stay at Netty's 64 KiB and a paused upload's socket is read on: {@code
@@ -23,8 +23,8 @@ import io.vertx.core.net.impl.VertxConnection;
 public final class SocketReads {
 
   /**
-   * Largest read: 256 KiB, one piece of body as the HTTP decoder hands it on
-   * ({@code HttpVerticle.MAX_BODY_CHUNK}).
+   * Largest read: 256 KiB, one piece of body as the HTTP decoder hands it on ({@code
+   * HttpVerticle.MAX_BODY_CHUNK}).
    */
   public static final int MAX_READ = 256 * 1024;
 
@@ -47,20 +47,22 @@ public final class SocketReads {
    * Lets reads of {@code connection} grow to {@link #MAX_READ} (Netty stops at 64 KiB); called as
    * it is accepted.
    *
-   * <p>Why: on an upload at loopback speeds, the kernel's receive path was most of the event
-   * loop's time, and it is paid per read as much as per byte (each read's window update wakes the
-   * sender's side of the stack, run on the reading thread). Reads four times larger cut the event
-   * loop's CPU per uploaded GiB by about a quarter (BENCHMARKS.md, tuning log). Netty's adaptive
-   * sizing still shrinks the reads of a slow connection, so a trickle holds no large buffer, and
-   * each buffer is given back as soon as the HTTP decoder has handed its pieces on. (Vert.x's
-   * receive-buffer option would also fix the socket's kernel buffer, turning off the kernel's own
-   * tuning.)
+   * <p>Why: on an upload at loopback speeds, the kernel's receive path was most of the event loop's
+   * time, and it is paid per read as much as per byte (each read's window update wakes the sender's
+   * side of the stack, run on the reading thread). Reads four times larger cut the event loop's CPU
+   * per uploaded GiB by about a quarter (BENCHMARKS.md, tuning log). Netty's adaptive sizing still
+   * shrinks the reads of a slow connection, so a trickle holds no large buffer, and each buffer is
+   * given back as soon as the HTTP decoder has handed its pieces on. (Vert.x's receive-buffer
+   * option would also fix the socket's kernel buffer, turning off the kernel's own tuning.)
    */
   public static void allowLarge(HttpConnection connection) {
     if (connection instanceof VertxConnection netty) {
-      netty.channel().config().setRecvByteBufAllocator(
-          new AdaptiveRecvByteBufAllocator(MIN_READ, FIRST_READ, MAX_READ)
-              .maxMessagesPerRead(READS_PER_PASS));
+      netty
+          .channel()
+          .config()
+          .setRecvByteBufAllocator(
+              new AdaptiveRecvByteBufAllocator(MIN_READ, FIRST_READ, MAX_READ)
+                  .maxMessagesPerRead(READS_PER_PASS));
     }
   }
 
@@ -70,8 +72,8 @@ public final class SocketReads {
    * body comes ({@link SocketBody}): Vert.x turns reads off and on itself only around requests it
    * paused, and a body read through {@link SocketBody} never pauses its request.
    *
-   * @return true when the connection is open (then undo it with {@link #restart}); false when it
-   *     is closed: there is nothing to read or stop
+   * @return true when the connection is open (then undo it with {@link #restart}); false when it is
+   *     closed: there is nothing to read or stop
    */
   static boolean stopAlways(HttpConnection connection) {
     Channel channel = liveChannel(connection);
@@ -97,11 +99,11 @@ public final class SocketReads {
   }
 
   /**
-   * Vert.x's own record of whether it wants its connection's socket read: the private field
-   * {@code autoRead} of {@code io.vertx.core.net.impl.VertxConnection} (Vert.x 5.1), which its
-   * {@code checkAutoRead} sets false when it stops reads and true when it turns them on again, and
-   * which it trusts over the channel's own setting. If a Vert.x upgrade renames it, the service
-   * logs it once and behaves as before this check (reads are turned on).
+   * Vert.x's own record of whether it wants its connection's socket read: the private field {@code
+   * autoRead} of {@code io.vertx.core.net.impl.VertxConnection} (Vert.x 5.1), which its {@code
+   * checkAutoRead} sets false when it stops reads and true when it turns them on again, and which
+   * it trusts over the channel's own setting. If a Vert.x upgrade renames it, the service logs it
+   * once and behaves as before this check (reads are turned on).
    */
   private static final class VertxReads {
     private static final java.lang.invoke.VarHandle AUTO_READ = find();
@@ -113,8 +115,10 @@ public final class SocketReads {
             .findVarHandle(VertxConnection.class, "autoRead", boolean.class);
       } catch (ReflectiveOperationException | RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(SocketReads.class)
-            .warn("cannot read Vert.x's own auto-read state ({}): check transport.SocketReads"
-                + " against this Vert.x version", e.toString());
+            .warn(
+                "cannot read Vert.x's own auto-read state ({}): check transport.SocketReads"
+                    + " against this Vert.x version",
+                e.toString());
         return null;
       }
     }
@@ -125,9 +129,9 @@ public final class SocketReads {
   }
 
   /**
-   * The Netty channel of {@code connection} while it is open on its event loop; else null (a
-   * closed connection's channel has left its loop: there is nothing to read or stop, and Netty's
-   * NIO transport asserts on a try).
+   * The Netty channel of {@code connection} while it is open on its event loop; else null (a closed
+   * connection's channel has left its loop: there is nothing to read or stop, and Netty's NIO
+   * transport asserts on a try).
    */
   private static Channel liveChannel(HttpConnection connection) {
     if (connection instanceof VertxConnection netty) {

@@ -13,24 +13,24 @@ import io.vertx.core.net.impl.VertxConnection;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * The body of an HTTP/1 response whose back-pressure is the socket's own: it is full as soon as
- * the bytes queued on the connection pass Netty's high-water mark (64 KiB), and drains when they
- * fall below the low one, so a client that stops reading stops the producer after one more write.
+ * The body of an HTTP/1 response whose back-pressure is the socket's own: it is full as soon as the
+ * bytes queued on the connection pass Netty's high-water mark (64 KiB), and drains when they fall
+ * below the low one, so a client that stops reading stops the producer after one more write.
  *
  * <p>Why not the response's own {@code writeQueueFull()}: Vert.x 5.1 queues writes made while the
  * socket cannot take them in a queue of its own and says it is full only past 16 of them, however
  * large each is; with 256 KiB reads, an export whose client stopped reading held 4 MiB or more
  * (about 22 of them ran a 64 MiB heap out). Here the socket's state is read from the connection's
  * Netty channel ({@code io.vertx.core.net.impl.VertxConnection}, public but not Vert.x's API), and
- * a small handler placed before Vert.x's in its pipeline relays the moment it can take bytes
- * again. Any other response keeps Vert.x's own back-pressure.
+ * a small handler placed before Vert.x's in its pipeline relays the moment it can take bytes again.
+ * Any other response keeps Vert.x's own back-pressure.
  *
  * <p>On a Vert.x upgrade, check that HTTP/1 server connections are still {@code VertxConnection}s
  * and that Vert.x's handler in their pipeline is still named {@code "handler"}: otherwise every
  * sink falls back to Vert.x's own back-pressure without a word, and an export whose client stopped
- * reading holds megabytes again ({@code BoundedMemoryTest}'s unread exports under a 64 MiB heap
- * are what would show it). Also whether Vert.x's own queue now bounds bytes rather than writes:
- * then this class can go.
+ * reading holds megabytes again ({@code BoundedMemoryTest}'s unread exports under a 64 MiB heap are
+ * what would show it). Also whether Vert.x's own queue now bounds bytes rather than writes: then
+ * this class can go.
  *
  * <p>Everything runs on the connection's event loop.
  */
@@ -41,8 +41,10 @@ public final class SocketSink implements WriteStream<Buffer> {
   private final HttpServerResponse response;
   private final Channel channel;
   private final Relay relay;
+
   /** This sink's listener on the relay: a keep-alive connection's next response has its own. */
   private final Runnable listener = this::drained;
+
   private Handler<Void> drainHandler;
 
   private SocketSink(HttpServerResponse response, Channel channel, Relay relay) {

@@ -1,10 +1,10 @@
 /**
  * The one door below Vert.x's public API: the only package that uses Vert.x or Netty internals
  * ({@code io.vertx.core.*.impl.*}, {@code io.vertx.core.internal.*}, {@code
- * io.netty.util.internal.*}) or reaches Netty's channel under a Vert.x connection. Each use is
- * here for a measured reason (the class's javadoc and BENCHMARKS.md's tuning log give it), and
- * each is to be checked when Vert.x or Netty is upgraded. {@code InternalsFenceTest} fails the
- * build when an import of an internal appears in any other package.
+ * io.netty.util.internal.*}) or reaches Netty's channel under a Vert.x connection. Each use is here
+ * for a measured reason (the class's javadoc and BENCHMARKS.md's tuning log give it), and each is
+ * to be checked when Vert.x or Netty is upgraded. {@code InternalsFenceTest} fails the build when
+ * an import of an internal appears in any other package.
  *
  * <p>Every internal touched, and where:
  *
@@ -19,9 +19,9 @@
  *       Vert.x's handler is in place); its private field {@code autoRead}, read through a {@code
  *       VarHandle} in {@link io.filejobs.transport.SocketReads} (whether Vert.x itself wants the
  *       socket read).
- *   <li>The Netty channel behind a {@code VertxConnection}, which Vert.x owns: its config's
- *       {@code setRecvByteBufAllocator} (reads of up to 256 KiB, one per pass of the event loop)
- *       and {@code setAutoRead} (an upload's body paused at its socket), in {@link
+ *   <li>The Netty channel behind a {@code VertxConnection}, which Vert.x owns: its config's {@code
+ *       setRecvByteBufAllocator} (reads of up to 256 KiB, one per pass of the event loop) and
+ *       {@code setAutoRead} (an upload's body paused at its socket), in {@link
  *       io.filejobs.transport.SocketReads}; {@code isWritable()} and a handler added to its
  *       pipeline before Vert.x's own (named {@code "handler"} in Vert.x 5.1), in {@link
  *       io.filejobs.transport.SocketSink} (an export's back-pressure at the socket's high-water

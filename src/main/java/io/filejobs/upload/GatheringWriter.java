@@ -39,15 +39,19 @@ final class GatheringWriter implements WriteStream<Buffer> {
 
   private final AsyncFile file;
   private int maxBytes;
+
   /** From {@link BufferBudget}: no zeroing, no copy by the JDK on its way to the file. */
   private ByteBuf gathered;
+
   private List<Promise<Void>> waiting = new ArrayList<>();
+
   /**
-   * Pieces kept as they came, when there was no memory to gather them into: written one by one,
-   * in order. Never at the same time as {@code gathered}: a piece is kept loose only while
-   * nothing is gathered, and nothing is gathered while loose pieces wait.
+   * Pieces kept as they came, when there was no memory to gather them into: written one by one, in
+   * order. Never at the same time as {@code gathered}: a piece is kept loose only while nothing is
+   * gathered, and nothing is gathered while loose pieces wait.
    */
   private final ArrayDeque<Buffer> loose = new ArrayDeque<>();
+
   private final ArrayDeque<Promise<Void>> loosePromises = new ArrayDeque<>();
   private int looseBytes;
   private int inFlightBytes;
@@ -90,9 +94,9 @@ final class GatheringWriter implements WriteStream<Buffer> {
   }
 
   /**
-   * A buffer to gather into, sized for a few more pieces like the first (it grows if need be, up
-   * to the queue's limit and one more piece of the largest size, a socket read): a trickle never
-   * holds a large one. Null when the budget has no room.
+   * A buffer to gather into, sized for a few more pieces like the first (it grows if need be, up to
+   * the queue's limit and one more piece of the largest size, a socket read): a trickle never holds
+   * a large one. Null when the budget has no room.
    */
   private ByteBuf allocate(int firstPiece) {
     int initial = (int) Math.min(maxBytes, 4L * firstPiece);
@@ -107,14 +111,16 @@ final class GatheringWriter implements WriteStream<Buffer> {
     writing = true;
     int length = data.length();
     inFlightBytes = length;
-    file.write(data).onComplete(result -> {
-      if (gathered != null) {
-        BufferBudget.free(gathered);
-      } else {
-        BufferBudget.unhold(length);
-      }
-      written(result, promises);
-    });
+    file.write(data)
+        .onComplete(
+            result -> {
+              if (gathered != null) {
+                BufferBudget.free(gathered);
+              } else {
+                BufferBudget.unhold(length);
+              }
+              written(result, promises);
+            });
   }
 
   private void written(AsyncResult<Void> result, List<Promise<Void>> promises) {

@@ -2,10 +2,10 @@ package io.filejobs.upload;
 
 import io.filejobs.http.HeaderParameters;
 import io.filejobs.transport.Buffers;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
-import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -16,12 +16,12 @@ import java.util.Map;
 /**
  * A {@code multipart/form-data} request body (RFC 7578, framing of RFC 2046 §5.1.1) read as it
  * arrives: every part that carries a file name is handed on as a {@link FilePart}, a stream of
- * slices of the request's own buffers with back-pressure down to the request; other fields are
- * read and dropped within {@link #MAX_FIELDS} x {@link #MAX_FIELD_BYTES}.
+ * slices of the request's own buffers with back-pressure down to the request; other fields are read
+ * and dropped within {@link #MAX_FIELDS} x {@link #MAX_FIELD_BYTES}.
  *
  * <p>Why not Vert.x's {@code setExpectMultipart} and {@code uploadHandler}: Netty's multipart
- * decoder behind them copies every byte into a buffer of its own and looks for the boundary
- * with a bounds-checked read per byte; a profile put most of an upload's event-loop time there
+ * decoder behind them copies every byte into a buffer of its own and looks for the boundary with a
+ * bounds-checked read per byte; a profile put most of an upload's event-loop time there
  * (BENCHMARKS.md). This reader finds the boundary with a Boyer-Moore-Horspool scan over the
  * buffer's array (a few reads per boundary length on file data) and copies nothing.
  *
@@ -61,17 +61,23 @@ final class MultipartForm {
   }
 
   private final ReadStream<Buffer> request;
+
   /** CRLF, two dashes, the boundary: what ends every part's content. */
   private final byte[] delimiter;
+
   /** Horspool: how far the delimiter may move when its last position holds a given byte. */
   private final int[] shift = new int[256];
 
   private State state = State.PREAMBLE;
+
   /** The start of a possible delimiter at the end of the last buffer (at most its length - 1). */
   private final byte[] carry;
+
   private int carryLength;
+
   /** The part of a buffer not yet read, kept while the file part is paused. */
   private Buffer pending;
+
   private boolean requestEnded;
   private boolean over;
   private int fields;
@@ -481,8 +487,8 @@ final class MultipartForm {
   }
 
   /**
-   * One part of the form that carries a file: its bytes as they arrive, as slices of the
-   * request's buffers. Pausing it pauses the request.
+   * One part of the form that carries a file: its bytes as they arrive, as slices of the request's
+   * buffers. Pausing it pauses the request.
    */
   final class FilePart implements ReadStream<Buffer> {
 

@@ -7,8 +7,8 @@ import io.vertx.core.streams.ReadStream;
 
 /**
  * An upload as the original API takes it: a {@code multipart/form-data} body whose field {@code
- * file} carries the file (curl {@code -F file=@name}), read by {@link MultipartForm}. One file
- * per form; other fields are read and dropped within the form's limits.
+ * file} carries the file (curl {@code -F file=@name}), read by {@link MultipartForm}. One file per
+ * form; other fields are read and dropped within the form's limits.
  */
 final class MultipartUpload implements UploadSource {
 

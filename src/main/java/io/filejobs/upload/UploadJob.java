@@ -1,29 +1,29 @@
 package io.filejobs.upload;
 
+import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
-import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.JobLimits;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.jobs.Lifecycle;
 import io.filejobs.jobs.Lifecycle.Outcome;
 import io.filejobs.jobs.Lifecycle.Phase;
-import io.filejobs.transport.BufferBudget;
-import io.filejobs.transport.SocketBody;
-import io.filejobs.transport.SocketReads;
 import io.filejobs.jobs.Transfer;
 import io.filejobs.storage.FileNames;
 import io.filejobs.storage.Storage;
+import io.filejobs.transport.BufferBudget;
+import io.filejobs.transport.SocketBody;
+import io.filejobs.transport.SocketReads;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * {@code Uploads/<user>/} once the whole request has arrived.
  *
  * <p>Its {@link Lifecycle} holds the slot, the phase, pause and the events; this class takes the
- * bytes from its source and owns the temp file, the size limit and the publish. Every
- * way out ({@link Lifecycle#end}) removes the temp file ({@link #cleanUp(JobFailure)}) and frees
- * the slot. Everything here runs on the request's context (see {@link Handoff}).
+ * bytes from its source and owns the temp file, the size limit and the publish. Every way out
+ * ({@link Lifecycle#end}) removes the temp file ({@link #cleanUp(JobFailure)}) and frees the slot.
+ * Everything here runs on the request's context (see {@link Handoff}).
  */
 final class UploadJob implements UploadSource.Listener {
 
@@ -55,8 +55,8 @@ final class UploadJob implements UploadSource.Listener {
   /**
    * {@link #WRITE_QUEUE_BYTES}, or less where the per-transfer bound ({@link
    * BufferBudget#perTransfer}) asks: an upload counts two gathered buffers (one being written, one
-   * gathering), each of this size and a socket read more, and holds up to a read besides while
-   * its body is paused.
+   * gathering), each of this size and a socket read more, and holds up to a read besides while its
+   * body is paused.
    */
   private static int writeQueueBytes() {
     long room = (BufferBudget.perTransfer() - 3L * SocketReads.MAX_READ) / 2;
@@ -98,7 +98,14 @@ final class UploadJob implements UploadSource.Listener {
     this.storage = storage;
     this.maxBytes = maxBytes;
     this.life =
-        new Lifecycle(vertx, JobBus.KIND_UPLOAD, user, handoff, registry, events, limits,
+        new Lifecycle(
+                vertx,
+                JobBus.KIND_UPLOAD,
+                user,
+                handoff,
+                registry,
+                events,
+                limits,
                 "; nothing was stored")
             .onCleanup(this::cleanUp);
   }
@@ -106,9 +113,9 @@ final class UploadJob implements UploadSource.Listener {
   /**
    * Claims the user's upload slot, opens the temp file and starts reading the request.
    *
-   * @return the accepted job's summary, or a {@link JobFailure} (409 when the user already
-   *     uploads, 400 when the request is no longer open or not multipart, 500 when the temp file
-   *     cannot be made); then nothing was stored
+   * @return the accepted job's summary, or a {@link JobFailure} (409 when the user already uploads,
+   *     400 when the request is no longer open or not multipart, 500 when the temp file cannot be
+   *     made); then nothing was stored
    */
   Future<JsonObject> start() {
     // Watch the client from the first moment: a close while the file opens must end the job too.
@@ -152,9 +159,10 @@ final class UploadJob implements UploadSource.Listener {
   }
 
   private void receive() {
-    body = handoff.body() != null
-        ? handoff.body()
-        : SocketBody.of(request, BufferBudget.perTransfer());
+    body =
+        handoff.body() != null
+            ? handoff.body()
+            : SocketBody.of(request, BufferBudget.perTransfer());
     body.exceptionHandler(this::requestFailed);
     source = MultipartUpload.of(body, request.getHeader(HttpHeaders.CONTENT_TYPE));
     log.info("upload by {} started", user);
@@ -223,11 +231,15 @@ final class UploadJob implements UploadSource.Listener {
       return; // stopped on purpose: terminated, refused or disconnected
     }
     if (cause instanceof Transfer.LimitExceeded) {
-      fail(Failure.PAYLOAD_TOO_LARGE,
-          "the file is larger than the limit of " + maxBytes + " bytes");
+      fail(
+          Failure.PAYLOAD_TOO_LARGE, "the file is larger than the limit of " + maxBytes + " bytes");
     } else if (Storage.isOutOfSpace(cause)) {
-      log.error("upload of {} by {}: no room on the disk after {} bytes: {}", filename, user,
-          transfer.bytes(), cause.getMessage());
+      log.error(
+          "upload of {} by {}: no room on the disk after {} bytes: {}",
+          filename,
+          user,
+          transfer.bytes(),
+          cause.getMessage());
       fail(Failure.INSUFFICIENT_STORAGE, NO_ROOM);
     } else if (cause instanceof FileSystemException) {
       log.error("upload of {} by {}: cannot write the temp file", filename, user, cause);
@@ -257,7 +269,10 @@ final class UploadJob implements UploadSource.Listener {
         .onFailure(
             e -> {
               if (Storage.isOutOfSpace(e)) {
-                log.error("upload by {}: no room on the disk to publish {}: {}", user, filename,
+                log.error(
+                    "upload by {}: no room on the disk to publish {}: {}",
+                    user,
+                    filename,
                     e.getMessage());
                 fail(Failure.INSUFFICIENT_STORAGE, NO_ROOM);
               } else {
@@ -288,8 +303,8 @@ final class UploadJob implements UploadSource.Listener {
   /**
    * How an upload that ends with {@code why} cleans up, once its transfer has stopped: no more
    * bytes are read when it was cut off (terminated, or its node stopping: the HTTP layer closes the
-   * connection), while a refused one's socket is read again and the rest of its body dropped as
-   * the answer goes; the temp file is closed and removed.
+   * connection), while a refused one's socket is read again and the rest of its body dropped as the
+   * answer goes; the temp file is closed and removed.
    */
   private Future<Void> cleanUp(JobFailure why) {
     if (writer != null) {

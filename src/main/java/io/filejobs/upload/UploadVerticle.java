@@ -22,8 +22,7 @@ import java.nio.file.Path;
  *
  * <p>Its uploads in progress live in this node's own {@link NodeTempDir}, and a finished upload is
  * staged (when the temp folder is on another file system) in this node's own folder in {@code
- * Uploads/.staging/}; starting removes what dead nodes left in both, stopping removes this
- * node's.
+ * Uploads/.staging/}; starting removes what dead nodes left in both, stopping removes this node's.
  */
 public final class UploadVerticle extends VerticleBase {
 
@@ -49,8 +48,7 @@ public final class UploadVerticle extends VerticleBase {
             taken -> {
               staging = taken;
               storage =
-                  new Storage(
-                      vertx, settings.uploadsDir(), temp.path().toString(), staging.path());
+                  new Storage(vertx, settings.uploadsDir(), temp.path().toString(), staging.path());
               return JobRegistry.create(vertx, JobBus.KIND_UPLOAD);
             })
         .compose(
@@ -77,9 +75,7 @@ public final class UploadVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> stopped =
-        jobs == null
-            ? Future.succeededFuture()
-            : jobs.stop(settings.stopGraceSeconds() * 1000);
+        jobs == null ? Future.succeededFuture() : jobs.stop(settings.stopGraceSeconds() * 1000);
     return stopped
         .compose(v -> temp == null ? Future.succeededFuture() : temp.remove(vertx))
         .compose(v -> staging == null ? Future.succeededFuture() : staging.remove(vertx));
@@ -93,7 +89,8 @@ public final class UploadVerticle extends VerticleBase {
       message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\" and a parked \"handoff\"");
       return;
     }
-    UploadJob job = new UploadJob(
+    UploadJob job =
+        new UploadJob(
             vertx,
             user,
             handoff,

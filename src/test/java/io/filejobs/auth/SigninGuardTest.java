@@ -25,7 +25,8 @@ class SigninGuardTest {
   }
 
   @Test
-  @DisplayName("however many names fail, the table holds at most its slots, in bytes fixed at the start")
+  @DisplayName(
+      "however many names fail, the table holds at most its slots, in bytes fixed at the start")
   void boundedByConstruction() {
     assertEquals(SETS * SigninGuard.WAYS, guard.slots());
     assertEquals(guard.slots() * 36L, guard.tableBytes());
@@ -83,7 +84,8 @@ class SigninGuardTest {
       clock.addAndGet(1);
     }
     guard.failed("victim", "10.2.2.2");
-    assertEquals(0, guard.retryAfterMillis("victim", "10.9.9.9"), "the old failures were forgotten");
+    assertEquals(
+        0, guard.retryAfterMillis("victim", "10.9.9.9"), "the old failures were forgotten");
     guard.succeeded("victim");
     for (int i = 0; i < 4; i++) {
       guard.failed("victim", "10.3.3." + i);
@@ -92,7 +94,8 @@ class SigninGuardTest {
   }
 
   @Test
-  @DisplayName("an address is locked out after four times the username limit, whatever usernames it tries")
+  @DisplayName(
+      "an address is locked out after four times the username limit, whatever usernames it tries")
   void addressLimit() {
     for (int i = 0; i < 19; i++) {
       guard.failed(longName(i), "10.4.4.4");

@@ -53,7 +53,11 @@ class SettingsBuilderTest {
         defaults.toBuilder().signinMaxFailures(3).signinLockoutSeconds(7).build(),
         defaults.withSigninLockout(3, 7));
     assertEquals(
-        defaults.toBuilder().cluster(true).clusterHost("h").clusterPort(2).clusterMembers("a:1")
+        defaults.toBuilder()
+            .cluster(true)
+            .clusterHost("h")
+            .clusterPort(2)
+            .clusterMembers("a:1")
             .build(),
         defaults.withCluster("h", 2, "a:1"));
     assertEquals(

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link FileSource} over real files on a real Vert.x: the bytes in order, a pause that holds
- * them back, a file cut short under it, and every buffer back in the direct budget at the end.
+ * {@link FileSource} over real files on a real Vert.x: the bytes in order, a pause that holds them
+ * back, a file cut short under it, and every buffer back in the direct budget at the end.
  */
 @ExtendWith({VertxExtension.class, NoBlockedThreads.class})
 class FileSourceTest {
@@ -43,25 +43,32 @@ class FileSourceTest {
     long budgetBefore = BufferBudget.inUse();
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     Promise<Void> ended = Promise.promise();
-    onContext(vertx, () -> FileSource.open(vertx, dir.resolve("a.bin"), CHUNK)
-        .onFailure(ended::tryFail)
-        .onSuccess(source -> {
-          assertEquals(content.length, source.length());
-          source.exceptionHandler(ended::tryFail)
-              .endHandler(v -> source.close().onComplete(c -> ended.tryComplete()))
-              .handler(buffer -> {
-                received.writeBytes(buffer.getBytes());
-                FileSource.release(buffer);
-              });
-        }));
+    onContext(
+        vertx,
+        () ->
+            FileSource.open(vertx, dir.resolve("a.bin"), CHUNK)
+                .onFailure(ended::tryFail)
+                .onSuccess(
+                    source -> {
+                      assertEquals(content.length, source.length());
+                      source
+                          .exceptionHandler(ended::tryFail)
+                          .endHandler(v -> source.close().onComplete(c -> ended.tryComplete()))
+                          .handler(
+                              buffer -> {
+                                received.writeBytes(buffer.getBytes());
+                                FileSource.release(buffer);
+                              });
+                    }));
     ended.future().await(10, TimeUnit.SECONDS);
     assertArrayEquals(content, received.toByteArray());
     assertEquals(budgetBefore, BufferBudget.inUse(), "direct memory not given back");
   }
 
   @Test
-  @DisplayName("a paused source hands on nothing, holds the read it had under way, and a resume"
-      + " goes on from there")
+  @DisplayName(
+      "a paused source hands on nothing, holds the read it had under way, and a resume"
+          + " goes on from there")
   void pauseHoldsBytes(Vertx vertx) throws Exception {
     byte[] content = write("b.bin", 4 * CHUNK);
     long budgetBefore = BufferBudget.inUse();
@@ -82,8 +89,8 @@ class FileSourceTest {
   }
 
   @Test
-  @DisplayName("a pause in the task that sets the handler holds back even a read that is done at"
-      + " once")
+  @DisplayName(
+      "a pause in the task that sets the handler holds back even a read that is done at" + " once")
   void pauseRightAfterHandler(Vertx vertx) throws Exception {
     write("f.bin", 2 * CHUNK);
     long budgetBefore = BufferBudget.inUse();
@@ -120,14 +127,19 @@ class FileSourceTest {
     long budgetBefore = BufferBudget.inUse();
     for (int round = 0; round < 20; round++) {
       Promise<Void> closed = Promise.promise();
-      onContext(vertx, () -> FileSource.open(vertx, dir.resolve("e.bin"), CHUNK)
-          .onFailure(closed::tryFail)
-          .onSuccess(source -> {
-            source.handler(FileSource::release); // starts the first read
-            source.close().onComplete(closed);
-          }));
+      onContext(
+          vertx,
+          () ->
+              FileSource.open(vertx, dir.resolve("e.bin"), CHUNK)
+                  .onFailure(closed::tryFail)
+                  .onSuccess(
+                      source -> {
+                        source.handler(FileSource::release); // starts the first read
+                        source.close().onComplete(closed);
+                      }));
       closed.future().await(10, TimeUnit.SECONDS);
-      assertEquals(budgetBefore, BufferBudget.inUse(), "round " + round + ": a buffer is still out");
+      assertEquals(
+          budgetBefore, BufferBudget.inUse(), "round " + round + ": a buffer is still out");
     }
   }
 
@@ -136,16 +148,22 @@ class FileSourceTest {
       Vertx vertx, String name, ByteArrayOutputStream received, Promise<Void> ended)
       throws Exception {
     Promise<FileSource> opened = Promise.promise();
-    onContext(vertx, () -> FileSource.open(vertx, dir.resolve(name), CHUNK)
-        .onComplete(opened)
-        .onSuccess(source -> source
-            .exceptionHandler(ended::tryFail)
-            .endHandler(v -> ended.tryComplete())
-            .handler(buffer -> {
-              received.writeBytes(buffer.getBytes());
-              FileSource.release(buffer);
-            })
-            .pause()));
+    onContext(
+        vertx,
+        () ->
+            FileSource.open(vertx, dir.resolve(name), CHUNK)
+                .onComplete(opened)
+                .onSuccess(
+                    source ->
+                        source
+                            .exceptionHandler(ended::tryFail)
+                            .endHandler(v -> ended.tryComplete())
+                            .handler(
+                                buffer -> {
+                                  received.writeBytes(buffer.getBytes());
+                                  FileSource.release(buffer);
+                                })
+                            .pause()));
     return opened.future().await(10, TimeUnit.SECONDS);
   }
 
@@ -155,23 +173,30 @@ class FileSourceTest {
     write("c.bin", 6 * CHUNK);
     long budgetBefore = BufferBudget.inUse();
     Promise<FileSource> opened = Promise.promise();
-    onContext(vertx, () -> FileSource.open(vertx, dir.resolve("c.bin"), CHUNK)
-        .onComplete(opened)
-        .onSuccess(FileSource::pause));
+    onContext(
+        vertx,
+        () ->
+            FileSource.open(vertx, dir.resolve("c.bin"), CHUNK)
+                .onComplete(opened)
+                .onSuccess(FileSource::pause));
     FileSource source = opened.future().await(10, TimeUnit.SECONDS);
     try (FileChannel channel = FileChannel.open(dir.resolve("c.bin"), StandardOpenOption.WRITE)) {
       channel.truncate(2 * CHUNK + 10);
     }
     AtomicInteger bytes = new AtomicInteger();
     Promise<Void> ended = Promise.promise();
-    onContext(vertx, () -> source
-        .exceptionHandler(ended::tryFail)
-        .endHandler(v -> source.close().onComplete(c -> ended.tryComplete()))
-        .handler(buffer -> {
-          bytes.addAndGet(buffer.length());
-          FileSource.release(buffer);
-        })
-        .resume());
+    onContext(
+        vertx,
+        () ->
+            source
+                .exceptionHandler(ended::tryFail)
+                .endHandler(v -> source.close().onComplete(c -> ended.tryComplete()))
+                .handler(
+                    buffer -> {
+                      bytes.addAndGet(buffer.length());
+                      FileSource.release(buffer);
+                    })
+                .resume());
     ended.future().await(10, TimeUnit.SECONDS);
     assertEquals(6 * CHUNK, source.length(), "the length is the size when opened");
     assertEquals(2 * CHUNK + 10, bytes.get());
@@ -182,8 +207,11 @@ class FileSourceTest {
   @DisplayName("a file that is not there fails the open with NoSuchFileException")
   void missingFile(Vertx vertx) throws Exception {
     Promise<Throwable> failed = Promise.promise();
-    onContext(vertx, () -> FileSource.open(vertx, dir.resolve("none.bin"), CHUNK)
-        .onComplete(ar -> failed.tryComplete(ar.cause())));
+    onContext(
+        vertx,
+        () ->
+            FileSource.open(vertx, dir.resolve("none.bin"), CHUNK)
+                .onComplete(ar -> failed.tryComplete(ar.cause())));
     Throwable cause = failed.future().await(10, TimeUnit.SECONDS);
     assertTrue(cause instanceof java.nio.file.NoSuchFileException, String.valueOf(cause));
   }

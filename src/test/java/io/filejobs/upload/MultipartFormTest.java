@@ -28,10 +28,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The multipart reader over real streams: a form written to a file and read back through an
- * {@link AsyncFile} in pieces of every size from 1 byte up, so that every boundary, header and
- * line end falls across two pieces somewhere. (The HTTP tests cover the same reader behind a real
- * server; sockets do not let a test choose where a body is cut.)
+ * The multipart reader over real streams: a form written to a file and read back through an {@link
+ * AsyncFile} in pieces of every size from 1 byte up, so that every boundary, header and line end
+ * falls across two pieces somewhere. (The HTTP tests cover the same reader behind a real server;
+ * sockets do not let a test choose where a body is cut.)
  */
 @ExtendWith({VertxExtension.class, NoBlockedThreads.class})
 class MultipartFormTest {
@@ -93,17 +93,22 @@ class MultipartFormTest {
         form(
             "",
             filePart("file", "filename=\"say \\\"hi\\\".txt\"", new byte[] {1}),
-            filePart("file", "filename=\"plain.txt\"; filename*=UTF-8''na%C3%AFve%20r%C3%A9sum%C3%A9.txt", new byte[] {2}),
+            filePart(
+                "file",
+                "filename=\"plain.txt\"; filename*=UTF-8''na%C3%AFve%20r%C3%A9sum%C3%A9.txt",
+                new byte[] {2}),
             filePart("file", "filename=\"C:\\Users\\me\\report.pdf\"", new byte[] {3}));
     Read read = read(vertx, body, 7);
     assertNull(read.error());
-    assertEquals(List.of("say \"hi\".txt", "naïve résumé.txt", "C:\\Users\\me\\report.pdf"), read.names());
+    assertEquals(
+        List.of("say \"hi\".txt", "naïve résumé.txt", "C:\\Users\\me\\report.pdf"), read.names());
   }
 
   @Test
   @DisplayName("a body that ends before the closing boundary fails instead of ending")
   void missingClose(Vertx vertx) throws Exception {
-    byte[] whole = form("", filePart("file", "filename=\"a.bin\"", "abc".getBytes(StandardCharsets.US_ASCII)));
+    byte[] whole =
+        form("", filePart("file", "filename=\"a.bin\"", "abc".getBytes(StandardCharsets.US_ASCII)));
     int close = whole.length - "--\r\nepilogue, ignored".length(); // just past the last boundary
     for (int cut : new int[] {close + 1, close, close - 3, close - BOUNDARY.length() - 4, 20}) {
       byte[] body = java.util.Arrays.copyOf(whole, cut);
@@ -116,32 +121,59 @@ class MultipartFormTest {
   @Test
   @DisplayName("broken framing and passed limits fail with a message that says which")
   void brokenForms(Vertx vertx) throws Exception {
-    assertEquals("a part has no Content-Disposition: form-data header",
-        read(vertx, ("--" + BOUNDARY + "\r\nContent-Type: text/plain\r\n\r\nx\r\n--" + BOUNDARY + "--\r\n")
-            .getBytes(StandardCharsets.US_ASCII), 3).error());
-    assertEquals("a boundary is not followed by a line end",
+    assertEquals(
+        "a part has no Content-Disposition: form-data header",
+        read(
+                vertx,
+                ("--"
+                        + BOUNDARY
+                        + "\r\nContent-Type: text/plain\r\n\r\nx\r\n--"
+                        + BOUNDARY
+                        + "--\r\n")
+                    .getBytes(StandardCharsets.US_ASCII),
+                3)
+            .error());
+    assertEquals(
+        "a boundary is not followed by a line end",
         read(vertx, ("--" + BOUNDARY + "xyz\r\n").getBytes(StandardCharsets.US_ASCII), 4).error());
-    assertEquals("the form does not begin with its boundary",
+    assertEquals(
+        "the form does not begin with its boundary",
         read(vertx, new byte[MultipartForm.MAX_PREAMBLE_BYTES + 100], 1000).error());
-    assertEquals("a form field is longer than 4096 bytes",
+    assertEquals(
+        "a form field is longer than 4096 bytes",
         read(vertx, form("", field("big", "x".repeat(4097))), 512).error());
     List<byte[]> many = new ArrayList<>();
     for (int i = 0; i <= MultipartForm.MAX_FIELDS; i++) {
       many.add(field("f" + i, "v"));
     }
-    assertEquals("the form has more than 32 fields",
+    assertEquals(
+        "the form has more than 32 fields",
         read(vertx, form("", many.toArray(byte[][]::new)), 100).error());
-    assertEquals("a part's headers are longer than 8192 bytes",
-        read(vertx, form("", filePart("file", "filename=\"a\"; x=\"" + "y".repeat(9000) + "\"", new byte[1])), 1000).error());
+    assertEquals(
+        "a part's headers are longer than 8192 bytes",
+        read(
+                vertx,
+                form(
+                    "",
+                    filePart(
+                        "file", "filename=\"a\"; x=\"" + "y".repeat(9000) + "\"", new byte[1])),
+                1000)
+            .error());
   }
 
   @Test
   @DisplayName("a Content-Type without a usable boundary is refused before reading")
   void boundaries() {
     assertEquals("abc", MultipartForm.boundary("multipart/form-data; boundary=abc"));
-    assertEquals("a b:c", MultipartForm.boundary("multipart/form-data; charset=utf-8; BOUNDARY=\"a b:c\""));
-    for (String bad : new String[] {"multipart/form-data", "multipart/form-data; boundary=",
-        "multipart/form-data; boundary=\"abc", "multipart/form-data; boundary=" + "x".repeat(71)}) {
+    assertEquals(
+        "a b:c", MultipartForm.boundary("multipart/form-data; charset=utf-8; BOUNDARY=\"a b:c\""));
+    for (String bad :
+        new String[] {
+          "multipart/form-data",
+          "multipart/form-data; boundary=",
+          "multipart/form-data; boundary=\"abc",
+          "multipart/form-data; boundary=" + "x".repeat(71)
+        }) {
       assertThrows(MultipartForm.FormException.class, () -> MultipartForm.boundary(bad), bad);
     }
   }
@@ -156,7 +188,8 @@ class MultipartFormTest {
       out.writeBytes(part);
       out.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
     }
-    out.writeBytes(("--" + BOUNDARY + "--\r\nepilogue, ignored").getBytes(StandardCharsets.ISO_8859_1));
+    out.writeBytes(
+        ("--" + BOUNDARY + "--\r\nepilogue, ignored").getBytes(StandardCharsets.ISO_8859_1));
     return out.toByteArray();
   }
 
@@ -167,8 +200,13 @@ class MultipartFormTest {
 
   static byte[] filePart(String name, String filenameParams, byte[] content) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(("Content-Disposition: form-data; name=\"" + name + "\"; " + filenameParams
-        + "\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(
+        ("Content-Disposition: form-data; name=\""
+                + name
+                + "\"; "
+                + filenameParams
+                + "\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8));
     out.writeBytes(content);
     return out.toByteArray();
   }
@@ -202,16 +240,18 @@ class MultipartFormTest {
                         Buffer bytes = Buffer.buffer();
                         files.add(null);
                         int index = files.size() - 1;
-                        part.handler(data -> {
-                          bytes.appendBuffer(data);
-                          // some back-pressure: pause on every piece, resume a moment later
-                          part.pause();
-                          vertx.runOnContext(x -> part.resume());
-                        });
+                        part.handler(
+                            data -> {
+                              bytes.appendBuffer(data);
+                              // some back-pressure: pause on every piece, resume a moment later
+                              part.pause();
+                              vertx.runOnContext(x -> part.resume());
+                            });
                         part.endHandler(x -> files.set(index, bytes.getBytes()));
                       })
                   .endHandler(v -> result.tryComplete(new Read(names, files, null, true)))
-                  .exceptionHandler(e -> result.tryComplete(new Read(names, files, e.getMessage(), false)));
+                  .exceptionHandler(
+                      e -> result.tryComplete(new Read(names, files, e.getMessage(), false)));
               form.start();
               return result.future().eventually(async::close);
             });
