@@ -168,15 +168,16 @@ class BoundedMemoryTest {
         awaitStatus(user, "export", status -> status.getLong("bytes") > 0);
       }
 
-      // Uploads paused by their owners while their clients go on sending as fast as they can:
-      // eight at a time (64 at full speed at once would be more than this node's budget, and
-      // some would rightly be told to come back later).
+      // Uploads paused by their owners while their clients go on sending (64 KiB every 5 ms, so
+      // that none is over before its owner pauses it; the chunked one below pushes as fast as
+      // TCP lets it): eight at a time (64 at full speed at once would be more than this node's
+      // budget, and some would rightly be told to come back later).
       List<SocketUpload> paused = new ArrayList<>();
       for (int batch = 0; batch < PAUSED; batch += 8) {
         List<Future<JsonObject>> pauses = new ArrayList<>();
         for (int i = batch; i < batch + 8; i++) {
           String user = "paused" + i;
-          paused.add(SocketUpload.start(port, user, token(user), "p.bin", content, 256 << 10, 0));
+          paused.add(SocketUpload.start(port, user, token(user), "p.bin", content, 64 << 10, 5));
           pauses.add(
               pool.submit(
                   () -> {

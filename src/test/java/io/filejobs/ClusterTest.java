@@ -229,6 +229,17 @@ class ClusterTest {
     assertEquals("conflict", ((io.filejobs.jobs.FailureReply) second).failure().code());
     assertEquals(200, b.call("DELETE", "/upload/terminate", token).statusCode());
     upload.stop();
+
+    Throwable none =
+        b.vertx()
+            .eventBus()
+            .request(JobBus.UPLOAD_PAUSE, john)
+            .map(m -> (Throwable) null)
+            .otherwise(e -> e)
+            .await();
+    assertTrue(none instanceof io.filejobs.jobs.FailureReply, "nothing running: " + none);
+    assertEquals("not_found", ((io.filejobs.jobs.FailureReply) none).failure().code());
+    assertEquals(404, ((io.filejobs.jobs.FailureReply) none).failureCode());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.filejobs.export;
 
 import io.filejobs.config.Settings;
+import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
@@ -66,8 +67,10 @@ public final class ExportVerticle extends VerticleBase {
     String filename = body == null ? null : body.getString(JobBus.FILENAME);
     Handoff handoff = body == null ? null : Handoff.take(vertx, body.getString(JobBus.HANDOFF));
     if (user == null || filename == null || handoff == null) {
-      message.fail(
-          JobBus.BAD_REQUEST, "the body needs a \"user\", a \"filename\" and a parked \"handoff\"");
+      JobBus.fail(
+          message,
+          Failure.BAD_REQUEST,
+          "the body needs a \"user\", a \"filename\" and a parked \"handoff\"");
       return;
     }
     ExportJob job =
@@ -85,7 +88,8 @@ public final class ExportVerticle extends VerticleBase {
             message -> {
               String user = message.body() == null ? null : message.body().getString(JobBus.USER);
               if (user == null || FileNames.check(user).isEmpty()) {
-                message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\" naming a user");
+                JobBus.fail(
+                    message, Failure.BAD_REQUEST, "the body needs a \"user\" naming a user");
                 return;
               }
               storage

@@ -91,7 +91,7 @@ final class Failures implements Handler<RoutingContext> {
     String code = kind.code();
     if (refused != 0 && refused != status) { // a status no failure names (406, say): as it is
       status = refused;
-      code = "error";
+      code = status >= 500 ? "internal_error" : "error";
       message = status >= 500 ? "internal error" : "the request was refused";
     }
     // a stopping node or a full buffer budget is an answer, not a fault: the client tries again

@@ -91,7 +91,7 @@ final class ControlRoutes {
       // its claim is gone too, as an ended job that is asked directly does.
       handles
           .freedReleased(user)
-          .onComplete(v -> message.fail(JobBus.NOT_FOUND, JobBus.nothingRunning(kind)));
+          .onComplete(v -> JobBus.fail(message, Failure.NOT_FOUND, JobBus.nothingRunning(kind)));
       return;
     }
     act(job, message.headers().get(JobBus.ACTION))
@@ -127,7 +127,7 @@ final class ControlRoutes {
     return message -> {
       String user = message.body() == null ? null : message.body().getString(JobBus.USER);
       if (user == null) {
-        message.fail(JobBus.BAD_REQUEST, JobBus.NO_USER_MESSAGE);
+        JobBus.fail(message, Failure.BAD_REQUEST, JobBus.NO_USER_MESSAGE);
         return;
       }
       Job here = handles.get(user);
@@ -138,7 +138,7 @@ final class ControlRoutes {
             .onFailure(
                 e -> {
                   if (e instanceof TimeoutException) { // as when a forwarded request times out
-                    message.fail(JobBus.UNAVAILABLE, JobBus.notAnswering(kind));
+                    JobBus.fail(message, Failure.UNAVAILABLE, JobBus.notAnswering(kind));
                   } else {
                     JobBus.fail(message, e);
                   }
@@ -167,7 +167,7 @@ final class ControlRoutes {
   private void forwardFailed(
       Message<JsonObject> message, String user, Throwable e, String nothingRunning) {
     if (e instanceof NoClaim) {
-      message.fail(JobBus.NOT_FOUND, nothingRunning);
+      JobBus.fail(message, Failure.NOT_FOUND, nothingRunning);
     } else if (e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
       JobBus.fail(message, r); // the job's own failure, its code kept
     } else {
@@ -180,9 +180,9 @@ final class ControlRoutes {
           .onComplete(
               now -> {
                 if (now.succeeded() && now.result() == null) {
-                  message.fail(JobBus.NOT_FOUND, nothingRunning);
+                  JobBus.fail(message, Failure.NOT_FOUND, nothingRunning);
                 } else {
-                  message.fail(JobBus.UNAVAILABLE, JobBus.notAnswering(kind));
+                  JobBus.fail(message, Failure.UNAVAILABLE, JobBus.notAnswering(kind));
                 }
               });
     }

@@ -171,6 +171,14 @@ public final class JobBus {
   }
 
   /**
+   * Fails {@code message} with the named {@code failure}: its requester gets a {@link
+   * FailureReply}.
+   */
+  public static void fail(Message<?> message, Failure failure, String text) {
+    message.reply(new FailureReply(failure, text));
+  }
+
+  /**
    * Fails {@code message} with the failure of a {@link JobFailure} (or the {@link FailureReply} of
    * another node, passed on), or 500 for anything else: its requester gets a {@link FailureReply},
    * a {@code ReplyException} whose failure code is the status.
@@ -186,7 +194,7 @@ public final class JobBus {
     } else {
       LoggerFactory.getLogger(JobBus.class)
           .error("request to {} failed unexpectedly", message.address(), cause);
-      message.fail(FAILED, "internal error");
+      fail(message, Failure.INTERNAL_ERROR, "internal error");
     }
   }
 }

@@ -212,7 +212,9 @@ public final class Lifecycle implements Job {
    * moves for the idle time while its owner has not paused it.
    */
   public void watch() {
-    progress.watch();
+    if (phase == Phase.STARTING || phase == Phase.MOVING) { // not once it ended (refused at once)
+      progress.watch();
+    }
   }
 
   /** Bytes start to move through {@code transfer}: announces the job and starts its clock. */

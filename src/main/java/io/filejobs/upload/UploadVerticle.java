@@ -1,6 +1,7 @@
 package io.filejobs.upload;
 
 import io.filejobs.config.Settings;
+import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
@@ -86,7 +87,8 @@ public final class UploadVerticle extends VerticleBase {
     String user = body == null ? null : body.getString(JobBus.USER);
     Handoff handoff = body == null ? null : Handoff.take(vertx, body.getString(JobBus.HANDOFF));
     if (user == null || handoff == null) {
-      message.fail(JobBus.BAD_REQUEST, "the body needs a \"user\" and a parked \"handoff\"");
+      JobBus.fail(
+          message, Failure.BAD_REQUEST, "the body needs a \"user\" and a parked \"handoff\"");
       return;
     }
     UploadJob job =
