@@ -6,11 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -23,7 +19,8 @@ import java.util.Map;
  * decoder behind them copies every byte into a buffer of its own and looks for the boundary with a
  * bounds-checked read per byte; a profile put most of an upload's event-loop time there
  * (BENCHMARKS.md). This reader finds the boundary with a Boyer-Moore-Horspool scan over the
- * buffer's array (a few reads per boundary length on file data) and copies nothing.
+ * buffer's array ({@link Delimiter}: a few reads per boundary length on file data) and copies
+ * nothing. A part's header block is gathered by {@link PartHeaders}.
  *
  * <p>The form ends ({@link #endHandler}) once its closing delimiter has come and the request has
  * ended; a request that ends before the closing delimiter, or a body that breaks the framing or a
@@ -63,10 +60,7 @@ final class MultipartForm {
   private final ReadStream<Buffer> request;
 
   /** CRLF, two dashes, the boundary: what ends every part's content. */
-  private final byte[] delimiter;
-
-  /** Horspool: how far the delimiter may move when its last position holds a given byte. */
-  private final int[] shift = new int[256];
+  private final Delimiter delimiter;
 
   private State state = State.PREAMBLE;
 
@@ -82,9 +76,7 @@ final class MultipartForm {
   private boolean over;
   private int fields;
   private long partBytes;
-  private final ByteArrayOutputStream headerLine = new ByteArrayOutputStream();
-  private final Map<String, String> partHeaders = new LinkedHashMap<>();
-  private int headerBytes;
+  private final PartHeaders headers = new PartHeaders(MAX_PART_HEADER_BYTES);
   private FilePart file;
   private boolean paused;
 
@@ -94,13 +86,8 @@ final class MultipartForm {
 
   private MultipartForm(ReadStream<Buffer> request, String boundary) {
     this.request = request;
-    this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-    this.carry = new byte[delimiter.length];
-    int last = delimiter.length - 1;
-    Arrays.fill(shift, delimiter.length);
-    for (int i = 0; i < last; i++) {
-      shift[delimiter[i] & 0xff] = last - i;
-    }
+    this.delimiter = new Delimiter(boundary);
+    this.carry = new byte[delimiter.length()];
     // The body may open with the first delimiter's dashes at once: read it as if a CRLF came first.
     carry[0] = '\r';
     carry[1] = '\n';
@@ -218,12 +205,11 @@ final class MultipartForm {
    * @return where reading goes on
    */
   private int content(Buffer buffer, byte[] array, int base, int pos, int length) {
-    int m = delimiter.length;
+    int m = delimiter.length();
     if (carryLength > 0) {
       int need = m - carryLength;
       int compare = Math.min(need, length - pos);
-      if (Arrays.equals(
-          delimiter, carryLength, carryLength + compare, array, base + pos, base + pos + compare)) {
+      if (delimiter.continues(carryLength, array, base + pos, compare)) {
         if (compare == need) {
           carryLength = 0;
           delimiterFound();
@@ -241,7 +227,7 @@ final class MultipartForm {
         return pos;
       }
     }
-    int found = indexOf(array, base + pos, base + length);
+    int found = delimiter.indexOf(array, base + pos, base + length);
     if (found >= 0) {
       int at = found - base;
       if (at > pos && !accept(buffer.slice(pos, at))) {
@@ -256,8 +242,7 @@ final class MultipartForm {
     // Hold back the longest end of the buffer that starts the delimiter.
     int keep = length;
     for (int i = Math.max(pos, length - m + 1); i < length; i++) {
-      if (array[base + i] == '\r'
-          && Arrays.equals(delimiter, 0, length - i, array, base + i, base + length)) {
+      if (delimiter.continues(0, array, base + i, length - i)) {
         keep = i;
         break;
       }
@@ -268,21 +253,6 @@ final class MultipartForm {
     System.arraycopy(array, base + keep, carry, 0, length - keep);
     carryLength = length - keep;
     return length;
-  }
-
-  /** The delimiter's first index in {@code array[from, to)}, or -1 (Boyer-Moore-Horspool). */
-  private int indexOf(byte[] array, int from, int to) {
-    int m = delimiter.length;
-    int last = m - 1;
-    int i = from;
-    while (i <= to - m) {
-      byte b = array[i + last];
-      if (b == delimiter[last] && Arrays.equals(array, i, i + last, delimiter, 0, last)) {
-        return i;
-      }
-      i += shift[b & 0xff];
-    }
-    return -1;
   }
 
   /**
@@ -352,18 +322,16 @@ final class MultipartForm {
           return fail("a boundary is not followed by a line end");
         }
         state = State.HEADERS;
-        headerBytes = 0;
-        headerLine.reset();
-        partHeaders.clear();
+        headers.reset();
       }
       case HEADERS -> {
-        if (++headerBytes > MAX_PART_HEADER_BYTES) {
+        if (!headers.count()) {
           return fail("a part's headers are longer than " + MAX_PART_HEADER_BYTES + " bytes");
         }
         if (b == '\r') {
           state = State.HEADERS_CR;
         } else {
-          headerLine.write(b);
+          headers.append(b);
         }
       }
       case HEADERS_CR -> {
@@ -371,13 +339,12 @@ final class MultipartForm {
           return fail("a part's header line does not end with CRLF");
         }
         state = State.HEADERS;
-        if (headerLine.size() == 0) {
+        if (headers.lineIsEmpty()) {
           return beginPart();
         }
-        if (!headerLine(headerLine.toString(StandardCharsets.UTF_8))) {
-          return false;
+        if (!headers.endLine()) {
+          return fail("a part's header line is not a header");
         }
-        headerLine.reset();
       }
       case EPILOGUE -> {
         return false;
@@ -387,18 +354,8 @@ final class MultipartForm {
     return true;
   }
 
-  private boolean headerLine(String line) {
-    int colon = line.indexOf(':');
-    if (colon <= 0) {
-      return fail("a part's header line is not a header");
-    }
-    String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-    partHeaders.put(name, line.substring(colon + 1).trim());
-    return true;
-  }
-
   private boolean beginPart() {
-    String disposition = partHeaders.get("content-disposition");
+    String disposition = headers.get("content-disposition");
     Map<String, String> params = disposition == null ? null : HeaderParameters.parse(disposition);
     if (params == null || !"form-data".equals(params.get(""))) {
       return fail("a part has no Content-Disposition: form-data header");
@@ -414,7 +371,7 @@ final class MultipartForm {
       return true;
     }
     state = State.FILE;
-    file = new FilePart(name, filename);
+    file = new FilePart(this, name, filename);
     if (fileHandler != null) {
       fileHandler.handle(file);
     }
@@ -434,12 +391,14 @@ final class MultipartForm {
 
   // --- back-pressure from the file part ---
 
-  private void pause() {
+  /** Back-pressure from the file part: stops reading the body. */
+  void pause() {
     paused = true;
     request.pause();
   }
 
-  private void resume() {
+  /** The file part wants bytes again. */
+  void resume() {
     if (!paused) {
       return;
     }
@@ -463,18 +422,7 @@ final class MultipartForm {
 
   /** The boundary named by a {@code multipart/form-data} Content-Type. */
   static String boundary(String contentType) {
-    Map<String, String> params = contentType == null ? null : HeaderParameters.parse(contentType);
-    String boundary = params == null ? null : params.get("boundary");
-    if (boundary == null || boundary.isEmpty() || boundary.length() > MAX_BOUNDARY) {
-      throw new FormException("the Content-Type names no valid multipart boundary");
-    }
-    for (int i = 0; i < boundary.length(); i++) {
-      char c = boundary.charAt(i);
-      if (c < 0x20 || c > 0x7e) {
-        throw new FormException("the Content-Type names no valid multipart boundary");
-      }
-    }
-    return boundary;
+    return Delimiter.boundary(contentType);
   }
 
   /** The body is not a form this reader accepts; the message says why, for the client. */
@@ -483,83 +431,6 @@ final class MultipartForm {
 
     FormException(String message) {
       super(message, null, false, false);
-    }
-  }
-
-  /**
-   * One part of the form that carries a file: its bytes as they arrive, as slices of the request's
-   * buffers. Pausing it pauses the request.
-   */
-  final class FilePart implements ReadStream<Buffer> {
-
-    private final String name;
-    private final String filename;
-    private Handler<Buffer> handler;
-    private Handler<Void> endHandler;
-
-    private FilePart(String name, String filename) {
-      this.name = name;
-      this.filename = filename;
-    }
-
-    /** The form field's name (null when the part names none). */
-    String name() {
-      return name;
-    }
-
-    /** The file name as the client sent it (reduce it before use: it may hold a path). */
-    String filename() {
-      return filename;
-    }
-
-    private void deliver(Buffer data) {
-      if (handler != null) {
-        handler.handle(data);
-      }
-    }
-
-    private void ended() {
-      if (endHandler != null) {
-        endHandler.handle(null);
-      }
-    }
-
-    /** Failures of the body are reported by the form's own exception handler, not here. */
-    @Override
-    public FilePart exceptionHandler(Handler<Throwable> handler) {
-      return this;
-    }
-
-    @Override
-    public FilePart handler(Handler<Buffer> handler) {
-      this.handler = handler;
-      return this;
-    }
-
-    @Override
-    public FilePart pause() {
-      MultipartForm.this.pause();
-      return this;
-    }
-
-    @Override
-    public FilePart resume() {
-      MultipartForm.this.resume();
-      return this;
-    }
-
-    @Override
-    public FilePart fetch(long amount) {
-      if (amount > 0) {
-        MultipartForm.this.resume();
-      }
-      return this;
-    }
-
-    @Override
-    public FilePart endHandler(Handler<Void> endHandler) {
-      this.endHandler = endHandler;
-      return this;
     }
   }
 }

@@ -50,7 +50,7 @@ final class MultipartUpload implements UploadSource {
   }
 
   /** A part that carries a file name; its bytes are dropped unless handed on. */
-  private void part(MultipartForm.FilePart part) {
+  private void part(FilePart part) {
     if (over) {
       return;
     }
