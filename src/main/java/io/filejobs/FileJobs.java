@@ -6,6 +6,7 @@ import io.filejobs.cluster.ClusterConfig;
 import io.filejobs.config.Settings;
 import io.filejobs.export.ExportVerticle;
 import io.filejobs.http.HttpVerticle;
+import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.FailureReply;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.storage.FileNameEncoding;
@@ -160,7 +161,8 @@ public final class FileJobs {
             .onSuccess(stopped -> log.info("{} is no longer a user: {} done", user, address))
             .onFailure(
                 e -> {
-                  if (!(e instanceof ReplyException r && r.failureCode() == JobBus.NOT_FOUND)) {
+                  if (!(e instanceof ReplyException r
+                      && r.failureCode() == Failure.NOT_FOUND.status())) {
                     log.warn(
                         "{} is no longer a user, but {} failed: {}", user, address, e.getMessage());
                   }

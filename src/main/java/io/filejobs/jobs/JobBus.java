@@ -5,10 +5,10 @@ import io.vertx.core.eventbus.Message;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event-bus contract of filejobs: every address, JSON field and failure code, and the texts
- * that jobs and the {@link JobRegistry} answer with. Bodies are JSON objects; a failed request is
- * {@code message.fail(code, text)} with an HTTP-like code. The README documents each request with
- * its reply and each event with a sample.
+ * The event-bus contract of filejobs: every address and JSON field, and the texts that jobs and the
+ * {@link JobRegistry} answer with. Bodies are JSON objects; a failed request is a {@link
+ * FailureReply} naming one of the {@link Failure}s, its failure code the HTTP-like status. The
+ * README documents each request with its reply and each event with a sample.
  *
  * <p>Control requests ({@code terminate}, {@code pause}, {@code resume}, {@code status}) take
  * {@code {"user"}} and may come from anything on the bus, on any node.
@@ -95,26 +95,6 @@ public final class JobBus {
   public static String handlesMap(String kind) {
     return "filejobs.jobs." + kind;
   }
-
-  /** The request body is not what the address expects. */
-  public static final int BAD_REQUEST = Failure.BAD_REQUEST.status();
-
-  /** No such job, or no such file to export. */
-  public static final int NOT_FOUND = Failure.NOT_FOUND.status();
-
-  /** A job of this kind runs already, or the job is not in a state for this request. */
-  public static final int CONFLICT = Failure.CONFLICT.status();
-
-  /** The upload is larger than the configured maximum. */
-  public static final int TOO_LARGE = Failure.PAYLOAD_TOO_LARGE.status();
-
-  /** A fault of the server itself (a file that cannot be opened or written, ...). */
-  public static final int FAILED = Failure.INTERNAL_ERROR.status();
-
-  public static final int INSUFFICIENT_STORAGE = Failure.INSUFFICIENT_STORAGE.status();
-
-  /** The node that runs the job does not answer (it may have just died). */
-  public static final int UNAVAILABLE = Failure.UNAVAILABLE.status();
 
   private JobBus() {}
 
