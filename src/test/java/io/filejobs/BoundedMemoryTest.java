@@ -92,23 +92,9 @@ class BoundedMemoryTest {
           new JsonObject().put("username", name).put("passwordHash", hash).put("api_key", "k"));
     }
     Path usersFile = Files.writeString(dir.resolve("users.json"), entries.encodePrettily());
-    Map<String, String> env =
-        new java.util.HashMap<>(
-            Map.of(
-                "FILEJOBS_HTTP_HOST",
-                "127.0.0.1",
-                "FILEJOBS_HTTP_PORT",
-                "0",
-                "FILEJOBS_UPLOADS_DIR",
-                dir.resolve("Uploads").toString(),
-                "FILEJOBS_TEMP_DIR",
-                dir.resolve("tmp").toString(),
-                "FILEJOBS_USERS_FILE",
-                usersFile.toString(),
-                "FILEJOBS_JWT_SECRET",
-                TestServer.SECRET));
+    Map<String, String> env = ChildJvm.env(dir, usersFile);
     env.putAll(extraEnv);
-    node = ChildJvm.startWithOptions(List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError"), dir, env);
+    node = ChildJvm.startWithOptions(List.of("-Xmx64m"), dir, env);
     port = node.port(60);
     tokens =
         new Tokens(vertx, TestServer.SECRET, 3600, Users.load(vertx, usersFile.toString()).await());

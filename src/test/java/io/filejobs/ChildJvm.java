@@ -25,6 +25,30 @@ final class ChildJvm implements AutoCloseable {
     reader.start();
   }
 
+  /** The project's users file, as the tests' nodes read it. */
+  static Path projectUsers() {
+    return Path.of("usersData.json").toAbsolutePath();
+  }
+
+  /**
+   * The environment of a node on 127.0.0.1 and a free port, with its {@code Uploads} and {@code
+   * tmp} folders in {@code dir}, its users from {@code usersFile} and the tests' secret, plus
+   * {@code more} ({@code name, value, ...}); a map the caller may add to.
+   */
+  static Map<String, String> env(Path dir, Path usersFile, String... more) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("FILEJOBS_HTTP_HOST", "127.0.0.1");
+    env.put("FILEJOBS_HTTP_PORT", "0");
+    env.put("FILEJOBS_UPLOADS_DIR", dir.resolve("Uploads").toString());
+    env.put("FILEJOBS_TEMP_DIR", dir.resolve("tmp").toString());
+    env.put("FILEJOBS_USERS_FILE", usersFile.toString());
+    env.put("FILEJOBS_JWT_SECRET", TestServer.SECRET);
+    for (int i = 0; i < more.length; i += 2) {
+      env.put(more[i], more[i + 1]);
+    }
+    return env;
+  }
+
   /**
    * Starts Main in {@code workDir} with only {@code env}'s FILEJOBS_* variables and {@code args}.
    */

@@ -43,21 +43,7 @@ class CrashTest {
   private final Map<String, List<byte[]>> unanswered = new HashMap<>();
 
   private Map<String, String> env() {
-    return Map.of(
-        "FILEJOBS_HTTP_HOST",
-        "127.0.0.1",
-        "FILEJOBS_HTTP_PORT",
-        "0",
-        "FILEJOBS_UPLOADS_DIR",
-        dir.resolve("Uploads").toString(),
-        "FILEJOBS_TEMP_DIR",
-        dir.resolve("tmp").toString(),
-        "FILEJOBS_USERS_FILE",
-        Path.of("usersData.json").toAbsolutePath().toString(),
-        "FILEJOBS_JWT_SECRET",
-        TestServer.SECRET,
-        "FILEJOBS_STOP_GRACE_SECONDS",
-        "0");
+    return ChildJvm.env(dir, ChildJvm.projectUsers(), "FILEJOBS_STOP_GRACE_SECONDS", "0");
   }
 
   @Test

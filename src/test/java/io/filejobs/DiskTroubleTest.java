@@ -97,20 +97,7 @@ class DiskTroubleTest {
   @DisplayName(
       "a write the OS refuses (past ulimit -f) fails the upload with 507 and a message, no hang, temp file removed, job freed")
   void writeFailsPastTheFileSizeLimit() throws Exception {
-    Map<String, String> env =
-        Map.of(
-            "FILEJOBS_HTTP_HOST",
-            "127.0.0.1",
-            "FILEJOBS_HTTP_PORT",
-            "0",
-            "FILEJOBS_UPLOADS_DIR",
-            dir.resolve("Uploads").toString(),
-            "FILEJOBS_TEMP_DIR",
-            dir.resolve("tmp").toString(),
-            "FILEJOBS_USERS_FILE",
-            Path.of("usersData.json").toAbsolutePath().toString(),
-            "FILEJOBS_JWT_SECRET",
-            TestServer.SECRET);
+    Map<String, String> env = ChildJvm.env(dir, ChildJvm.projectUsers());
     try (ChildJvm node = ChildJvm.startWithFileSizeLimit(2048, dir, env)) {
       int port = node.port(60);
       String token = CrashTest.signin(port, "Utkal", "utkal123");

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -43,24 +42,7 @@ class LocaleTest {
 
   private Map<String, String> env(String... more) {
     Map<String, String> env =
-        new HashMap<>(
-            Map.of(
-                "FILEJOBS_HTTP_HOST",
-                "127.0.0.1",
-                "FILEJOBS_HTTP_PORT",
-                "0",
-                "FILEJOBS_UPLOADS_DIR",
-                dir.resolve("Uploads").toString(),
-                "FILEJOBS_TEMP_DIR",
-                dir.resolve("tmp").toString(),
-                "FILEJOBS_USERS_FILE",
-                Path.of("usersData.json").toAbsolutePath().toString(),
-                "FILEJOBS_JWT_SECRET",
-                TestServer.SECRET,
-                "LANG",
-                "C",
-                "LC_ALL",
-                "C"));
+        ChildJvm.env(dir, ChildJvm.projectUsers(), "LANG", "C", "LC_ALL", "C");
     for (int i = 0; i < more.length; i += 2) {
       env.put(more[i], more[i + 1]);
     }

@@ -40,20 +40,7 @@ class SmallHeapTest {
       names.add(String.format("heap%02d", i));
     }
     Path usersFile = writeUsers(names);
-    Map<String, String> env =
-        Map.of(
-            "FILEJOBS_HTTP_HOST",
-            "127.0.0.1",
-            "FILEJOBS_HTTP_PORT",
-            "0",
-            "FILEJOBS_UPLOADS_DIR",
-            dir.resolve("Uploads").toString(),
-            "FILEJOBS_TEMP_DIR",
-            dir.resolve("tmp").toString(),
-            "FILEJOBS_USERS_FILE",
-            usersFile.toString(),
-            "FILEJOBS_JWT_SECRET",
-            TestServer.SECRET);
+    Map<String, String> env = ChildJvm.env(dir, usersFile);
     byte[] content = new byte[SIZE];
     new Random(7).nextBytes(content);
     Vertx vertx = Vertx.vertx();

@@ -42,21 +42,7 @@ class StopTest {
     Files.createDirectories(dir.resolve("Uploads/John"));
     Files.write(dir.resolve("Uploads/John/big.bin"), exported);
     Map<String, String> env =
-        Map.of(
-            "FILEJOBS_HTTP_HOST",
-            "127.0.0.1",
-            "FILEJOBS_HTTP_PORT",
-            "0",
-            "FILEJOBS_UPLOADS_DIR",
-            dir.resolve("Uploads").toString(),
-            "FILEJOBS_TEMP_DIR",
-            dir.resolve("tmp").toString(),
-            "FILEJOBS_USERS_FILE",
-            Path.of("usersData.json").toAbsolutePath().toString(),
-            "FILEJOBS_JWT_SECRET",
-            TestServer.SECRET,
-            "FILEJOBS_STOP_GRACE_SECONDS",
-            "2");
+        ChildJvm.env(dir, ChildJvm.projectUsers(), "FILEJOBS_STOP_GRACE_SECONDS", "2");
     try (ChildJvm node = ChildJvm.start(dir, env)) {
       int port = node.port(60);
       String utkal = CrashTest.signin(port, "Utkal", "utkal123");

@@ -91,20 +91,7 @@ class StorageTest {
     Path oldLoose = TestServer.randomFile(staging, UUID.randomUUID() + ".part", 1000);
     Files.setLastModifiedTime(oldLoose, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
     Path freshLoose = TestServer.randomFile(staging, UUID.randomUUID() + ".part", 1000);
-    Map<String, String> env =
-        Map.of(
-            "FILEJOBS_HTTP_HOST",
-            "127.0.0.1",
-            "FILEJOBS_HTTP_PORT",
-            "0",
-            "FILEJOBS_UPLOADS_DIR",
-            dir.resolve("Uploads").toString(),
-            "FILEJOBS_TEMP_DIR",
-            dir.resolve("tmp").toString(),
-            "FILEJOBS_USERS_FILE",
-            Path.of("usersData.json").toAbsolutePath().toString(),
-            "FILEJOBS_JWT_SECRET",
-            TestServer.SECRET);
+    Map<String, String> env = ChildJvm.env(dir, ChildJvm.projectUsers());
     // the live node is this test's process, holding its folder's lock as a running node does
     try (FileChannel channel =
             FileChannel.open(
