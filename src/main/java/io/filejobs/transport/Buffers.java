@@ -15,7 +15,7 @@ import io.vertx.core.internal.buffer.BufferInternal;
  * export.FileSource}: exports went from 0.78 to 1.01 of the sendfile baseline, 1 GiB, and from 0.72
  * to 0.87 with 32 at once), an upload hands its gathered writes to the file the same way ({@code
  * upload.GatheringWriter}: worker-pool CPU per uploaded GiB divided by five), and the multipart
- * reader scans the request's own bytes for the boundary ({@code upload.MultipartForm}: uploads from
+ * reader scans the request's own bytes for the boundary ({@code upload.FormFraming}: uploads from
  * 280–330 to 460–730 MiB/s with curl). BENCHMARKS.md's tuning log has the runs.
  *
  * <p>On a Vert.x upgrade, check in {@code BufferImpl} that {@code BufferInternal.buffer(ByteBuf)}

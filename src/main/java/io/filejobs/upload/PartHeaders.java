@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The header block of one part of a {@link MultipartForm}, gathered byte by byte as the form's
- * framing reads it, within a limit of bytes: lines of {@code Name: value}, names in lower case.
+ * framing ({@link FormFraming}) reads it, within a limit of bytes: lines of {@code Name: value},
+ * names in lower case.
  */
 final class PartHeaders {
 
