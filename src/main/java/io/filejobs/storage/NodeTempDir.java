@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * by an OS file lock on its {@code .lock} file for as long as the node runs. A node has two: in the
  * temp folder, where its uploads in progress live, and in {@code Uploads/.staging/}, where it
  * copies a finished upload before the rename that publishes it when the temp folder is on another
- * file system ({@link Storage#takeStaging}).
+ * file system ({@link Staging#take}).
  *
  * <p>At start-up a node removes every {@code node-*} folder whose lock nobody holds: the files of
  * nodes that died (SIGKILL, power loss), since the OS drops a dead process's locks. A live node's

@@ -7,7 +7,6 @@ import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -15,8 +14,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The only code that builds a path: each user's folder {@code <uploads>/<user>/}, the temp files of
- * uploads in progress, and the atomic publish of a finished upload.
+ * uploads in progress, the staging area (whose start-up sweep is {@link Staging}'s), and the atomic
+ * publish of a finished upload.
  *
  * <p>Thread-safe and stateless apart from its two folders; every file-system call is Vert.x's async
  * {@link FileSystem}.
@@ -42,20 +40,10 @@ public final class Storage {
   /**
    * Inside the uploads folder, on its file system: where a finished upload is copied when the temp
    * folder sits on another file system, so that the final rename stays atomic. Each node copies
-   * into a folder of its own there ({@link #takeStaging}). Its leading dot keeps it out of every
+   * into a folder of its own there ({@link Staging#take}). Its leading dot keeps it out of every
    * user's namespace (no stored name starts with a dot).
    */
   static final String STAGING = ".staging";
-
-  /** What the staging area's node folders hold, as the start-up sweep reports it. */
-  static final String STAGED_COPIES = "staged copies of uploads being published";
-
-  /**
-   * Builds before node folders staged their copies straight in {@code .staging/}; a copy there that
-   * has not been written to for this long was left by a crash (a copy under way is written to all
-   * the time, and renamed as soon as it is whole).
-   */
-  static final Duration LOOSE_STAGED_AGE = Duration.ofHours(1);
 
   private final Vertx vertx;
   private final FileSystem fs;
@@ -70,60 +58,24 @@ public final class Storage {
 
   /**
    * Storage whose uploads in progress live in {@code tempDir} and whose finished uploads are copied
-   * into {@code stagingDir} (this node's folder from {@link #takeStaging}) to be published when
+   * into {@code stagingDir} (this node's folder from {@link Staging#take}) to be published when
    * {@code tempDir} is on another file system than {@code uploadsDir}.
    */
   public Storage(Vertx vertx, String uploadsDir, String tempDir, Path stagingDir) {
     this.vertx = vertx;
     this.fs = vertx.fileSystem();
-    this.uploads = Path.of(uploadsDir).toAbsolutePath().normalize();
-    this.temp = Path.of(tempDir).toAbsolutePath().normalize();
+    this.uploads = absolute(uploadsDir);
+    this.temp = absolute(tempDir);
     this.staging = stagingDir;
   }
 
-  /**
-   * Takes this node's folder in {@code <uploads>/.staging/}, after removing what crashes left
-   * there: the folders of dead nodes (see {@link NodeTempDir}) and, from builds before those
-   * folders, loose {@code *.part} copies not written to for {@link #LOOSE_STAGED_AGE}. A live
-   * node's copies are never touched. The node removes its folder on a clean stop.
-   */
-  public static Future<NodeTempDir> takeStaging(Vertx vertx, String uploadsDir) {
-    Path root = Path.of(uploadsDir).toAbsolutePath().normalize().resolve(STAGING);
-    return vertx
-        .executeBlocking(() -> removeLooseStaged(root), false)
-        .compose(v -> NodeTempDir.take(vertx, root, STAGED_COPIES));
+  /** The staging area of the uploads folder {@code uploadsDir}: {@code <uploads>/.staging/}. */
+  static Path stagingArea(String uploadsDir) {
+    return absolute(uploadsDir).resolve(STAGING);
   }
 
-  private static Void removeLooseStaged(Path root) throws IOException {
-    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-      return null;
-    }
-    Instant before = Instant.now().minus(LOOSE_STAGED_AGE);
-    int removed = 0;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, "*" + PART_SUFFIX)) {
-      for (Path entry : entries) {
-        BasicFileAttributes attributes;
-        try {
-          attributes =
-              Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException gone) {
-          continue;
-        }
-        if (attributes.isRegularFile()
-            && attributes.lastModifiedTime().toInstant().isBefore(before)
-            && Files.deleteIfExists(entry)) {
-          removed++;
-        }
-      }
-    }
-    if (removed > 0) {
-      log.info(
-          "removed {} staged copies older than {} left by an earlier version in {}",
-          removed,
-          LOOSE_STAGED_AGE,
-          root);
-    }
-    return null;
+  private static Path absolute(String dir) {
+    return Path.of(dir).toAbsolutePath().normalize();
   }
 
   /**

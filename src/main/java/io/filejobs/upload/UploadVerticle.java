@@ -7,6 +7,7 @@ import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobRegistry;
 import io.filejobs.storage.NodeTempDir;
+import io.filejobs.storage.Staging;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -43,7 +44,7 @@ public final class UploadVerticle extends VerticleBase {
         .compose(
             taken -> {
               temp = taken;
-              return Storage.takeStaging(vertx, settings.uploadsDir());
+              return Staging.take(vertx, settings.uploadsDir());
             })
         .compose(
             taken -> {
