@@ -421,7 +421,7 @@ class LoadTest {
               .await(STEP_SECONDS, TimeUnit.SECONDS);
       assertEquals(0, claims, "claims of " + kind + " slots left");
     }
-    assertTrue(vertx.sharedData().getLocalMap("filejobs.handoffs").isEmpty(), "handoffs left");
+    assertTrue(vertx.sharedData().getLocalMap(JobBus.HANDOFFS_MAP).isEmpty(), "handoffs left");
     // Every buffer a transfer took from the direct budget was given back (once the sockets of
     // the last cut-off exports have failed what they still held).
     TestServer.await(

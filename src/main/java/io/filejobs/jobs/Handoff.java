@@ -25,8 +25,6 @@ import java.util.function.Function;
  */
 public final class Handoff implements Shareable {
 
-  private static final String MAP = "filejobs.handoffs";
-
   private final String id;
   private final HttpServerRequest request;
   private final SocketBody body;
@@ -90,7 +88,7 @@ public final class Handoff implements Shareable {
   }
 
   private static LocalMap<String, Handoff> map(Vertx vertx) {
-    return vertx.sharedData().getLocalMap(MAP);
+    return vertx.sharedData().getLocalMap(JobBus.HANDOFFS_MAP);
   }
 
   public String id() {

@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Internal</b>, not for other services (they may change between builds; run one build per
  * cluster): the two {@code *.start} addresses ({@link #UPLOAD_START}, {@link #EXPORT_START}) are
  * node-local: a start carries the id of a {@link Handoff} (the HTTP request whose bytes the job
- * moves), which lives in this process only, so the HTTP verticle sends it local-only. So is the
- * {@link JobRegistry}'s own wiring: the per-node route addresses ({@link #route}) with the {@link
- * #ACTION} header and its action names, by which a node forwards a control to the job's node, and
- * the names of its maps ({@link #claimsMap} cluster-wide, {@link #handlesMap} node-local).
+ * moves), which lives in this process only, in the node-local map {@link #HANDOFFS_MAP}, so the
+ * HTTP verticle sends it local-only. So is the {@link JobRegistry}'s own wiring: the per-node route
+ * addresses ({@link #route}) with the {@link #ACTION} header and its action names, by which a node
+ * forwards a control to the job's node, and the names of its maps ({@link #claimsMap} cluster-wide,
+ * {@link #handlesMap} node-local).
  */
 public final class JobBus {
 
@@ -68,7 +69,13 @@ public final class JobBus {
   public static final String RUNNING = "running";
   public static final String PAUSED = "paused";
 
-  // --- internal: the registry's own wiring (see the class comment) ---
+  // --- internal: the handoffs' map and the registry's own wiring (see the class comment) ---
+
+  /**
+   * Internal: the node's shared local map of the exchanges parked for its jobs ({@code id -> }
+   * {@link Handoff}), from the HTTP verticle's start request until the job takes them.
+   */
+  public static final String HANDOFFS_MAP = "filejobs.handoffs";
 
   /** Internal: the header of a control forwarded to a route, naming the action it asks for. */
   static final String ACTION = "action";
