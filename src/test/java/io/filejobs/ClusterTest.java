@@ -361,4 +361,54 @@ class ClusterTest {
     HttpResponse<Buffer> again = b.upload(token, other, "two.bin");
     assertEquals(200, again.statusCode(), "the slot is free once the first upload ended");
   }
+
+  @Test
+  @DisplayName(
+      "a tus upload whose PATCH stalls on node A is taken over by a HEAD through node B, and"
+          + " completes there byte for byte")
+  void tusResumesThroughTheOtherNode() throws Exception {
+    String token = a.signin("John", "john123");
+    byte[] bytes = Files.readAllBytes(TestServer.randomFile(dir, "tus.bin", 1_500_000));
+    HttpResponse<Buffer> created =
+        a.web()
+            .post("/tus")
+            .putHeader("Tus-Resumable", "1.0.0")
+            .putHeader("auth_token", token)
+            .putHeader("Upload-Length", Integer.toString(bytes.length))
+            .putHeader("Upload-Metadata", TusProtocolTest.metadata("tus.bin"))
+            .send()
+            .await();
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    String url = created.getHeader("Location");
+    io.vertx.core.Promise<String> old = io.vertx.core.Promise.promise();
+    TusJobsTest.stalledPatch(client, a.port(), token, url, bytes, 0, 600_000, old);
+    TestServer.await(
+        "the bytes reached node A",
+        () ->
+            b.call("GET", "/upload/status", token).bodyAsJsonObject().getLong("bytes", 0L)
+                == 600_000);
+
+    HttpResponse<Buffer> head =
+        b.web()
+            .head(url)
+            .putHeader("Tus-Resumable", "1.0.0")
+            .putHeader("auth_token", token)
+            .send()
+            .await();
+    assertEquals(200, head.statusCode());
+    assertEquals("600000", head.getHeader("Upload-Offset"));
+    old.future().await(5, java.util.concurrent.TimeUnit.SECONDS); // node A closed it
+
+    HttpResponse<Buffer> rest =
+        b.web()
+            .patch(url)
+            .putHeader("Tus-Resumable", "1.0.0")
+            .putHeader("auth_token", token)
+            .putHeader("Upload-Offset", "600000")
+            .putHeader("Content-Type", "application/offset+octet-stream")
+            .sendBuffer(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 600_000, bytes.length)))
+            .await();
+    assertEquals(204, rest.statusCode(), rest.bodyAsString());
+    assertArrayEquals(bytes, Files.readAllBytes(dir.resolve("Uploads/John/tus.bin")));
+  }
 }

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param signinLockoutSeconds how long such a lockout lasts
  * @param usersReloadSeconds how often the users file is checked for changes
  * @param maxUploadBytes largest file an upload may store
+ * @param uploadExpirySeconds how long an interrupted resumable upload is kept after its last byte
+ * @param corsOrigins comma-separated origins whose pages may use {@code /tus}; empty: none
  * @param maxPauseSeconds longest a job may stay paused before it is terminated
  * @param idleTimeoutSeconds longest a connection, a request or a job may go without progress
  * @param stopGraceSeconds on a stop, how long running jobs may go on before they are ended
@@ -50,6 +52,8 @@ public record Settings(
     long signinLockoutSeconds,
     long usersReloadSeconds,
     long maxUploadBytes,
+    long uploadExpirySeconds,
+    String corsOrigins,
     long maxPauseSeconds,
     long idleTimeoutSeconds,
     long stopGraceSeconds,
@@ -67,6 +71,7 @@ public record Settings(
     Objects.requireNonNull(tempDir, "tempDir");
     Objects.requireNonNull(usersFile, "usersFile");
     Objects.requireNonNull(jwtSecret, "jwtSecret");
+    Objects.requireNonNull(corsOrigins, "corsOrigins");
   }
 
   /** The default temp folder: a {@code filejobs} folder in the system temp dir. */

@@ -21,6 +21,8 @@ public final class SettingsBuilder {
   private long signinLockoutSeconds;
   private long usersReloadSeconds;
   private long maxUploadBytes;
+  private long uploadExpirySeconds;
+  private String corsOrigins;
   private long maxPauseSeconds;
   private long idleTimeoutSeconds;
   private long stopGraceSeconds;
@@ -48,6 +50,8 @@ public final class SettingsBuilder {
     signinLockoutSeconds = settings.signinLockoutSeconds();
     usersReloadSeconds = settings.usersReloadSeconds();
     maxUploadBytes = settings.maxUploadBytes();
+    uploadExpirySeconds = settings.uploadExpirySeconds();
+    corsOrigins = settings.corsOrigins();
     maxPauseSeconds = settings.maxPauseSeconds();
     idleTimeoutSeconds = settings.idleTimeoutSeconds();
     stopGraceSeconds = settings.stopGraceSeconds();
@@ -115,6 +119,16 @@ public final class SettingsBuilder {
     return this;
   }
 
+  public SettingsBuilder uploadExpirySeconds(long value) {
+    uploadExpirySeconds = value;
+    return this;
+  }
+
+  public SettingsBuilder corsOrigins(String value) {
+    corsOrigins = value;
+    return this;
+  }
+
   public SettingsBuilder maxPauseSeconds(long value) {
     maxPauseSeconds = value;
     return this;
@@ -178,6 +192,8 @@ public final class SettingsBuilder {
         signinLockoutSeconds,
         usersReloadSeconds,
         maxUploadBytes,
+        uploadExpirySeconds,
+        corsOrigins,
         maxPauseSeconds,
         idleTimeoutSeconds,
         stopGraceSeconds,

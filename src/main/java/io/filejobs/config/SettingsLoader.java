@@ -107,6 +107,9 @@ public final class SettingsLoader {
                 number(flat, Setting.SIGNIN_LOCKOUT_SECONDS, 1, Long.MAX_VALUE / 1000))
             .usersReloadSeconds(number(flat, Setting.USERS_RELOAD_SECONDS, 1, 3600))
             .maxUploadBytes(number(flat, Setting.MAX_UPLOAD_BYTES, 1, Long.MAX_VALUE))
+            .uploadExpirySeconds(
+                number(flat, Setting.UPLOAD_EXPIRY_SECONDS, 1, Long.MAX_VALUE / 1000))
+            .corsOrigins(text(flat, Setting.CORS_ORIGINS))
             .maxPauseSeconds(number(flat, Setting.MAX_PAUSE_SECONDS, 1, Long.MAX_VALUE / 1000))
             .idleTimeoutSeconds(
                 number(flat, Setting.IDLE_TIMEOUT_SECONDS, 1, Long.MAX_VALUE / 1000))

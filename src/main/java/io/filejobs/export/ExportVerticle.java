@@ -6,6 +6,7 @@ import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobRegistry;
+import io.filejobs.jobs.Unattached;
 import io.filejobs.storage.FileNames;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
@@ -47,7 +48,8 @@ public final class ExportVerticle extends VerticleBase {
                       JobBus.EXPORT_PAUSE,
                       JobBus.EXPORT_RESUME,
                       JobBus.EXPORT_STATUS,
-                      JobBus.nothingRunning(JobBus.KIND_EXPORT)),
+                      JobBus.nothingRunning(JobBus.KIND_EXPORT),
+                      Unattached.NONE),
                   serveFiles(bus));
             });
   }

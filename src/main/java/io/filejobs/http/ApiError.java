@@ -33,6 +33,10 @@ final class ApiError extends RuntimeException {
   }
 
   /** 400: the request cannot be understood (bad JSON, missing field). */
+  static ApiError of(Failure failure, String message) {
+    return new ApiError(failure, message);
+  }
+
   static ApiError badRequest(String message) {
     return new ApiError(Failure.BAD_REQUEST, message);
   }

@@ -147,8 +147,27 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/export/status").handler(auth).handler(transfers.control(EXPORT_STATUS, null));
     router.get("/files").handler(auth).handler(transfers::files);
 
+    Tus tus = new Tus(vertx, idle, settings.maxUploadBytes());
+    Cors.of(settings.corsOrigins()).ifPresent(cors -> router.route("/tus*").handler(cors));
+    router.options("/tus").handler(tus::options);
+    router.options("/tus/:id").handler(tus::options);
+    router
+        .post("/tus")
+        .handler(transfers::holdBody)
+        .handler(tus::version)
+        .handler(auth)
+        .handler(tus::create);
+    router.head("/tus/:id").handler(tus::version).handler(auth).handler(tus::head);
+    router
+        .patch("/tus/:id")
+        .handler(transfers::holdBody)
+        .handler(tus::version)
+        .handler(auth)
+        .handler(tus::patch);
+    router.delete("/tus/:id").handler(tus::version).handler(auth).handler(tus::delete);
+
     router.route().failureHandler(failures);
-    for (int status : new int[] {400, 404, 405, 413, 500}) {
+    for (int status : new int[] {400, 404, 405, 412, 413, 415, 500}) {
       router.errorHandler(status, failures);
     }
     return router;

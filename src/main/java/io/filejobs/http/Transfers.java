@@ -249,6 +249,11 @@ final class Transfers {
                   }) {
                 body.put(field, status.getValue(field));
               }
+              for (String field : new String[] {JobBus.ID, JobBus.EXPIRES_AT}) {
+                if (status.containsKey(field)) { // a resumable upload's
+                  body.put(field, status.getValue(field));
+                }
+              }
               ok(ctx, body);
             })
         .onFailure(ctx::fail);

@@ -136,6 +136,15 @@ final class ClusterClaims {
             });
   }
 
+  /**
+   * Removes {@code user}'s claim when it is still {@code tag}: for a claim whose node has left the
+   * cluster without freeing it. Never fails (it then expires by itself).
+   */
+  Future<Void> evict(String user, String tag) {
+    log.info("the {} claim of {} was held by a node that is gone: removed", kind, user);
+    return map.removeIfPresent(user, tag).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+  }
+
   /** The tag of the claim {@code user} holds of this kind, or null when there is none. */
   Future<String> holder(String user) {
     return map.get(user);

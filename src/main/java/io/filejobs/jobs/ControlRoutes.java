@@ -46,6 +46,7 @@ final class ControlRoutes {
   private final String kind;
   private final ClusterClaims claims;
   private final LocalHandles handles;
+  private Unattached unattached = Unattached.NONE;
 
   /** Where other nodes send the controls of this node's jobs. */
   private final String route;
@@ -66,14 +67,19 @@ final class ControlRoutes {
     return vertx.eventBus().consumer(route, this::control).completion();
   }
 
-  /** Registers the public terminate, pause, resume and status consumers of this kind. */
+  /**
+   * Registers the public terminate, pause, resume and status consumers of this kind; {@code
+   * unattached} answers for a user who holds no claim.
+   */
   Future<Void> serve(
       EventBus bus,
       String terminate,
       String pause,
       String resume,
       String status,
-      String nothingRunning) {
+      String nothingRunning,
+      Unattached unattached) {
+    this.unattached = unattached;
     return Future.all(
             bus.consumer(terminate, forward(JobBus.ACTION_TERMINATE, nothingRunning)).completion(),
             bus.consumer(pause, forward(JobBus.ACTION_PAUSE, nothingRunning)).completion(),
@@ -94,20 +100,77 @@ final class ControlRoutes {
           .onComplete(v -> JobBus.fail(message, Failure.NOT_FOUND, JobBus.nothingRunning(kind)));
       return;
     }
-    act(job, message.headers().get(JobBus.ACTION))
+    act(job, message.headers().get(JobBus.ACTION), message.body())
         .onSuccess(message::reply)
         .onFailure(e -> JobBus.fail(message, e));
   }
 
-  private static Future<JsonObject> act(Job job, String action) {
+  private static Future<JsonObject> act(Job job, String action, JsonObject body) {
     return switch (String.valueOf(action)) {
       case JobBus.ACTION_TERMINATE -> job.terminate();
       case JobBus.ACTION_PAUSE -> job.pause();
       case JobBus.ACTION_RESUME -> job.resume();
       case JobBus.ACTION_STATUS -> job.status();
+      case JobBus.ACTION_INTERRUPT ->
+          job.interrupt(body.getString(JobBus.MESSAGE, ""), body.getBoolean(JobBus.PAUSED, true));
       default ->
           Future.failedFuture(new JobFailure(Failure.BAD_REQUEST, JobBus.NO_SUCH_ACTION_MESSAGE));
     };
+  }
+
+  /**
+   * Asks a resumable job of {@code user}, wherever it runs, to let go of the user's slot because a
+   * newer request resumes it ({@link Job#interrupt}).
+   *
+   * @return the job's status as it was, or null when no job holds the slot (none did, or its node
+   *     is gone from the cluster: its claim is then removed); fails with 423 {@link Failure#LOCKED}
+   *     when the job cannot let go now (it is finishing, is no resumable job, or its node does not
+   *     answer)
+   */
+  Future<JsonObject> interrupt(String user, String why, boolean evenPaused) {
+    JsonObject body =
+        new JsonObject()
+            .put(JobBus.USER, user)
+            .put(JobBus.MESSAGE, why)
+            .put(JobBus.PAUSED, evenPaused);
+    Job here = handles.get(user);
+    if (here != null) {
+      return here.interrupt(why, evenPaused);
+    }
+    return claims
+        .holder(user)
+        .compose(
+            holder -> {
+              if (holder == null) {
+                return Future.succeededFuture(null);
+              }
+              return vertx
+                  .eventBus()
+                  .<JsonObject>request(
+                      JobBus.route(kind, ClusterClaims.nodeOf(holder)),
+                      body,
+                      new DeliveryOptions()
+                          .addHeader(JobBus.ACTION, JobBus.ACTION_INTERRUPT)
+                          .setSendTimeout(FORWARD_TIMEOUT_MS))
+                  .map(Message::body)
+                  .recover(e -> interruptFailed(user, holder, e));
+            });
+  }
+
+  private Future<JsonObject> interruptFailed(String user, String holder, Throwable e) {
+    if (e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      if (r instanceof FailureReply named && named.failure() == Failure.NOT_FOUND) {
+        return Future.succeededFuture(null); // it ended meanwhile, and its slot is free
+      }
+      return Future.failedFuture(r);
+    }
+    if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+      // No node listens on the holder's route: its node has left the cluster (or its upload
+      // verticle stopped) without freeing the claim, which would otherwise hold the slot until
+      // it expires.
+      return claims.evict(user, holder).map((JsonObject) null);
+    }
+    return Future.failedFuture(new JobFailure(Failure.LOCKED, JobBus.notAnswering(kind)));
   }
 
   /**
@@ -132,7 +195,7 @@ final class ControlRoutes {
       }
       Job here = handles.get(user);
       if (here != null) {
-        act(here, action)
+        act(here, action, message.body())
             .timeout(FORWARD_TIMEOUT_MS, TimeUnit.MILLISECONDS)
             .onSuccess(message::reply)
             .onFailure(
@@ -160,14 +223,14 @@ final class ControlRoutes {
                                   .addHeader(JobBus.ACTION, action)
                                   .setSendTimeout(FORWARD_TIMEOUT_MS)))
           .onSuccess(reply -> message.reply(reply.body()))
-          .onFailure(e -> forwardFailed(message, user, e, nothingRunning));
+          .onFailure(e -> forwardFailed(message, user, action, e, nothingRunning));
     };
   }
 
   private void forwardFailed(
-      Message<JsonObject> message, String user, Throwable e, String nothingRunning) {
+      Message<JsonObject> message, String user, String action, Throwable e, String nothingRunning) {
     if (e instanceof NoClaim) {
-      JobBus.fail(message, Failure.NOT_FOUND, nothingRunning);
+      askUnattached(message, user, action, nothingRunning);
     } else if (e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
       JobBus.fail(message, r); // the job's own failure, its code kept
     } else {
@@ -180,12 +243,38 @@ final class ControlRoutes {
           .onComplete(
               now -> {
                 if (now.succeeded() && now.result() == null) {
-                  JobBus.fail(message, Failure.NOT_FOUND, nothingRunning);
+                  askUnattached(message, user, action, nothingRunning);
                 } else {
                   JobBus.fail(message, Failure.UNAVAILABLE, JobBus.notAnswering(kind));
                 }
               });
     }
+  }
+
+  /**
+   * No job of the user runs: answers with what the user's unattached job says (a resumable upload
+   * no connection feeds), or 404 with {@code nothingRunning}.
+   */
+  private void askUnattached(
+      Message<JsonObject> message, String user, String action, String nothingRunning) {
+    Unattached.Action asked =
+        switch (action) {
+          case JobBus.ACTION_TERMINATE -> Unattached.Action.TERMINATE;
+          case JobBus.ACTION_PAUSE -> Unattached.Action.PAUSE;
+          case JobBus.ACTION_RESUME -> Unattached.Action.RESUME;
+          default -> Unattached.Action.STATUS;
+        };
+    unattached
+        .control(user, asked)
+        .onSuccess(message::reply)
+        .onFailure(
+            e -> {
+              if (e instanceof JobFailure f && f.failure() == Failure.NOT_FOUND) {
+                JobBus.fail(message, Failure.NOT_FOUND, nothingRunning);
+              } else {
+                JobBus.fail(message, e);
+              }
+            });
   }
 
   /** The user holds no claim of this kind: nothing runs. */

@@ -145,6 +145,27 @@ final class Controls {
         .mapEmpty();
   }
 
+  Future<JsonObject> interrupt(String why, boolean evenPaused) {
+    return onContext(
+        answer -> {
+          if (phase() == Phase.ENDED) {
+            answerEnded(answer);
+            return;
+          }
+          if (!life.isResumable() || phase() == Phase.FINISHING) {
+            answer.fail(new JobFailure(Failure.LOCKED, JobBus.lockedMessage(kind)));
+            return;
+          }
+          JsonObject status = life.progress().status();
+          if (paused && !evenPaused) {
+            answer.complete(status);
+            return;
+          }
+          log.info("{} by {} taken over at {} bytes", what(), life.user(), bytes());
+          life.fail(Failure.SUPERSEDED, why).onComplete(v -> answer.complete(status));
+        });
+  }
+
   private String what() {
     return filename() == null ? "your " + kind : "the " + kind + " of " + filename();
   }

@@ -25,6 +25,14 @@ public enum Failure {
   CONFLICT(409, "conflict"),
   /** The owner terminated the job (or it was paused for longer than allowed). */
   TERMINATED(409, "terminated"),
+  /** A request to a resumable upload does not start where its bytes so far end (tus). */
+  OFFSET_MISMATCH(409, "offset_mismatch"),
+  /** A newer request resumed this upload: this one's connection is closed, its bytes kept. */
+  SUPERSEDED(409, "superseded"),
+  /** The resumable upload was terminated or expired: nothing more can be sent to it. */
+  GONE(410, "gone"),
+  /** The request asks for a protocol version this service does not speak (tus). */
+  UNSUPPORTED_VERSION(412, "unsupported_version"),
   /** The body, or the file in it, is larger than allowed. */
   PAYLOAD_TOO_LARGE(413, "payload_too_large"),
   /** The request line is longer than allowed. */
@@ -33,10 +41,14 @@ public enum Failure {
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
   /** The request expects something other than {@code 100-continue} (RFC 9110 §10.1.1). */
   EXPECTATION_FAILED(417, "expectation_failed"),
+  /** Another request holds the upload and cannot be made to let go now: try again (tus). */
+  LOCKED(423, "locked"),
   /** Too many failed sign-ins: try again after Retry-After. */
   TOO_MANY_REQUESTS(429, "too_many_requests"),
   /** The request's headers are larger than allowed. */
   HEADERS_TOO_LARGE(431, "headers_too_large"),
+  /** The body does not match the checksum its request named: none of its bytes were kept (tus). */
+  CHECKSUM_MISMATCH(460, "checksum_mismatch"),
   /** A fault of the server itself: a file that cannot be opened or written, a bug. */
   INTERNAL_ERROR(500, "internal_error"),
   /** The node that runs the job does not answer, or the service cannot take the request now. */
@@ -77,7 +89,7 @@ public enum Failure {
 
   /** True when a job was cut off on purpose, so its client's remaining bytes are not wanted. */
   public boolean cutOff() {
-    return this == TERMINATED || this == STOPPING;
+    return this == TERMINATED || this == STOPPING || this == SUPERSEDED || this == GONE;
   }
 
   /**

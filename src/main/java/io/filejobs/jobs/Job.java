@@ -31,4 +31,13 @@ public interface Job extends Shareable {
    * ended or is finishing; completes once it has acted.
    */
   Future<Void> stopNow();
+
+  /**
+   * Ends a resumable job because a newer request resumes it ({@code why}, for the old connection,
+   * which is closed): its bytes are kept. Answers the job's status as it was (a paused job's new
+   * request starts paused); 423 when the job is not resumable or is finishing. A paused job is left
+   * as it is unless {@code evenPaused} (a request that only asks where the upload stands must not
+   * undo its owner's pause).
+   */
+  Future<JsonObject> interrupt(String why, boolean evenPaused);
 }

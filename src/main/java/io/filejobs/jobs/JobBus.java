@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * cluster): the two {@code *.start} addresses ({@link #UPLOAD_START}, {@link #EXPORT_START}) are
  * node-local: a start carries the id of a {@link Handoff} (the HTTP request whose bytes the job
  * moves), which lives in this process only, in the node-local map {@link #HANDOFFS_MAP}, so the
- * HTTP verticle sends it local-only. So is the {@link JobRegistry}'s own wiring: the per-node route
+ * HTTP verticle sends it local-only. So are the four {@code resumable.*} addresses of tus (one of
+ * them carries a handoff too). So is the {@link JobRegistry}'s own wiring: the per-node route
  * addresses ({@link #route}) with the {@link #ACTION} header and its action names, by which a node
  * forwards a control to the job's node, and the names of its maps ({@link #claimsMap} cluster-wide,
  * {@link #handlesMap} node-local).
@@ -31,6 +32,32 @@ public final class JobBus {
   public static final String UPLOAD_PAUSE = "filejobs.upload.pause";
   public static final String UPLOAD_RESUME = "filejobs.upload.resume";
   public static final String UPLOAD_STATUS = "filejobs.upload.status";
+
+  /**
+   * Internal, node-local: creates the user's resumable upload ({@code
+   * {"user","filename","length"}}, length -1 when deferred); answers its {@code
+   * {"id","bytes","total","expiresAt"}}.
+   */
+  public static final String RESUMABLE_CREATE = "filejobs.upload.resumable.create";
+
+  /**
+   * Internal, node-local: where the user's resumable upload {@code id} stands ({@code
+   * {"user","id"}}), taking it over from a request that still holds it; answers as {@link
+   * #RESUMABLE_CREATE} does, with {@code filename}.
+   */
+  public static final String RESUMABLE_PROBE = "filejobs.upload.resumable.probe";
+
+  /**
+   * Internal, node-local: appends a request's body to the user's resumable upload ({@code
+   * {"user","handoff","id","offset","length","contentLength","checksumAlgorithm","checksum"}});
+   * starts a job as {@link #UPLOAD_START} does.
+   */
+  public static final String RESUMABLE_APPEND = "filejobs.upload.resumable.append";
+
+  /**
+   * Internal, node-local: removes the user's resumable upload {@code id} ({@code {"user","id"}}).
+   */
+  public static final String RESUMABLE_REMOVE = "filejobs.upload.resumable.remove";
 
   /** Internal, node-local: starts an export on this node (see the class comment). */
   public static final String EXPORT_START = "filejobs.export.start";
@@ -63,11 +90,21 @@ public final class JobBus {
   public static final String EVENT = "event";
   public static final String AT = "at";
   public static final String FILES_FIELD = "files";
+  public static final String MESSAGE = "message";
+  public static final String ID = "id";
+  public static final String OFFSET = "offset";
+  public static final String LENGTH = "length";
+  public static final String CONTENT_LENGTH = "contentLength";
+  public static final String CHECKSUM_ALGORITHM = "checksumAlgorithm";
+  public static final String CHECKSUM = "checksum";
+  public static final String COMPLETED = "completed";
+  public static final String EXPIRES_AT = "expiresAt";
 
   public static final String KIND_UPLOAD = "upload";
   public static final String KIND_EXPORT = "export";
   public static final String RUNNING = "running";
   public static final String PAUSED = "paused";
+  public static final String INTERRUPTED = "interrupted";
 
   // --- internal: the handoffs' map and the registry's own wiring (see the class comment) ---
 
@@ -84,6 +121,7 @@ public final class JobBus {
   static final String ACTION_PAUSE = "pause";
   static final String ACTION_RESUME = "resume";
   static final String ACTION_STATUS = "status";
+  static final String ACTION_INTERRUPT = "interrupt";
 
   /**
    * Internal: where the registry of {@code kind} on the node {@code node} takes the controls of its
@@ -118,6 +156,11 @@ public final class JobBus {
         + " seconds";
   }
 
+  /** Why a request cannot take over a job that holds the user's slot now (423, tus). */
+  public static String lockedMessage(String kind) {
+    return "another request holds your " + kind + " now: try again in a moment";
+  }
+
   /** Why a job whose bytes have not begun cannot be paused or resumed (409). */
   public static String notStartedMessage(String kind) {
     return "the " + kind + " has not started yet: try again";
@@ -141,6 +184,23 @@ public final class JobBus {
   /** Why a control is not answered: the node that runs the user's job does not answer (503). */
   public static String notAnswering(String kind) {
     return "the node running your " + kind + " does not answer";
+  }
+
+  /** Why a resumable upload is not found: none of that id belongs to the caller (404). */
+  public static final String NO_SUCH_UPLOAD_MESSAGE =
+      "no such upload: it completed, was terminated, expired, or is not yours";
+
+  /** Why a new upload is refused while the user's resumable upload {@code id} is unfinished. */
+  public static String unfinishedMessage(String id, String filename, long bytes) {
+    return "your upload of "
+        + filename
+        + " ("
+        + id
+        + ", "
+        + bytes
+        + " bytes so far) is unfinished: resume it at /tus/"
+        + id
+        + ", or end it with DELETE /upload/terminate";
   }
 
   /** Why a new job is refused on a node that is stopping (503 stopping). */

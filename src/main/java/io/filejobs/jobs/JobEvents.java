@@ -17,7 +17,7 @@ public final class JobEvents {
   }
 
   /** Publishes {@code event}, stamping it with its name and the time. */
-  void publish(String name, String user, JsonObject event) {
+  public void publish(String name, String user, JsonObject event) {
     event.put(JobBus.EVENT, name).put(JobBus.AT, Instant.now().toString());
     vertx.eventBus().publish(JobBus.EVENTS, event);
     vertx.eventBus().publish(JobBus.userEvents(user), event);

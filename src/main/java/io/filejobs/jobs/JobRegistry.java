@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.UUID;
 
@@ -146,14 +147,32 @@ public final class JobRegistry {
     return graceful.stop(graceMs);
   }
 
-  /** Registers the public terminate, pause, resume and status consumers of this kind. */
+  /**
+   * Asks a resumable job of {@code user}, wherever it runs, to let go because a newer request
+   * resumes it: its status as it was, null when no job holds the slot, 423 when it cannot let go
+   * now. A paused job is left as it is unless {@code evenPaused}. See {@link Job#interrupt}.
+   */
+  public Future<JsonObject> interrupt(String user, String why, boolean evenPaused) {
+    return routes.interrupt(user, why, evenPaused);
+  }
+
+  /** Whether {@code user} holds a claim of this kind anywhere (a job of theirs runs). */
+  public Future<Boolean> held(String user) {
+    return claims.holder(user).map(holder -> holder != null);
+  }
+
+  /**
+   * Registers the public terminate, pause, resume and status consumers of this kind; {@code
+   * unattached} answers for a user whose job no node runs (see {@link Unattached}).
+   */
   public Future<Void> serveControls(
       EventBus bus,
       String terminate,
       String pause,
       String resume,
       String status,
-      String nothingRunning) {
-    return routes.serve(bus, terminate, pause, resume, status, nothingRunning);
+      String nothingRunning,
+      Unattached unattached) {
+    return routes.serve(bus, terminate, pause, resume, status, nothingRunning, unattached);
   }
 }

@@ -41,6 +41,12 @@ public final class Lifecycle implements Job {
 
     /** The job stopped before its end, for {@code why}. */
     record Failed(JobFailure why) implements Outcome {}
+
+    /**
+     * A resumable job's request ended with every byte it carried kept, before the file's end: the
+     * job is over, its bytes wait for another request ({@code result} answers this one).
+     */
+    record Interrupted(JsonObject result) implements Outcome {}
   }
 
   /** What a job releases when it ends with a failure, besides its transfer and its slot. */
@@ -65,6 +71,7 @@ public final class Lifecycle implements Job {
   private Phase phase = Phase.STARTING;
   private JobFailure endedBy;
   private JobRegistry.Claim claim;
+  private boolean pauseOnStart;
 
   /**
    * @param stoppedSuffix what a message about a stopped job of this kind adds (an upload: that
@@ -120,6 +127,30 @@ public final class Lifecycle implements Job {
     return endedBy;
   }
 
+  /**
+   * Makes the job resumable: an early end other than a terminate leaves its bytes for another
+   * connection (its cleanup keeps them), and is announced as {@code interrupted}; {@link
+   * #interrupt} ends it so. Set it before {@link #claimThen}.
+   */
+  public Lifecycle resumable() {
+    progress.resumable = true;
+    return this;
+  }
+
+  /** Whether the job is {@link #resumable()}. */
+  public boolean isResumable() {
+    return progress.resumable;
+  }
+
+  /**
+   * The bytes moved before this job began (a resumed upload's offset), counted in its byte figures;
+   * {@code extra}, fields its status and events carry besides (a resumable upload's id).
+   */
+  public void resumesAt(long base, JsonObject extra) {
+    progress.base = base;
+    progress.extra = extra;
+  }
+
   /** The file's name, once known (an upload learns it from its part's header). */
   public void named(String filename) {
     progress.filename = filename;
@@ -130,7 +161,7 @@ public final class Lifecycle implements Job {
   }
 
   /** The number of bytes the job will move, when known. */
-  public void total(long total) {
+  public void total(Long total) {
     progress.total = total;
   }
 
@@ -217,10 +248,16 @@ public final class Lifecycle implements Job {
     }
   }
 
-  /** Bytes start to move through {@code transfer}: announces the job and starts its clock. */
+  /**
+   * Bytes start to move through {@code transfer} (call before starting it): announces the job and
+   * starts its clock; pauses it at once if it {@link #startsPaused}.
+   */
   public void moving(Transfer transfer) {
     phase = Phase.MOVING;
     progress.started(transfer);
+    if (pauseOnStart) {
+      controls.pause();
+    }
   }
 
   /**
@@ -272,6 +309,12 @@ public final class Lifecycle implements Job {
       released.onComplete(v -> handoff.complete(done.result()));
       return released;
     }
+    if (outcome instanceof Outcome.Interrupted stored) {
+      progress.over(null, true);
+      Future<Void> released = registry.release(claim);
+      released.onComplete(v -> handoff.complete(stored.result()));
+      return released;
+    }
     JobFailure why = ((Outcome.Failed) outcome).why();
     endedBy = why;
     progress.over(why);
@@ -304,6 +347,15 @@ public final class Lifecycle implements Job {
     return controls.terminate();
   }
 
+  /**
+   * Makes the job start paused, as its owner left the request it takes over: its bytes wait until a
+   * resume. Set it before {@link #claimThen}.
+   */
+  public Lifecycle startsPaused() {
+    pauseOnStart = true;
+    return this;
+  }
+
   @Override
   public Future<JsonObject> pause() {
     return controls.pause();
@@ -322,6 +374,11 @@ public final class Lifecycle implements Job {
   @Override
   public Future<Void> stopNow() {
     return controls.stopNow();
+  }
+
+  @Override
+  public Future<JsonObject> interrupt(String why, boolean evenPaused) {
+    return controls.interrupt(why, evenPaused);
   }
 
   // --- for Controls ---

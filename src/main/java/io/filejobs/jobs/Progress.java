@@ -38,6 +38,15 @@ final class Progress {
   /** The number of bytes the job will move, or null when unknown. */
   Long total;
 
+  /** Bytes moved before this job began (a resumed upload's offset): counted in every figure. */
+  long base;
+
+  /** Whether an early end other than a terminate leaves the job's bytes for another connection. */
+  boolean resumable;
+
+  /** Fields the job adds to its status and events (a resumable upload's id). */
+  JsonObject extra = new JsonObject();
+
   private boolean paused;
   private long ticker = -1;
   private long idleBytes = -1;
@@ -74,7 +83,7 @@ final class Progress {
 
   void started(Transfer started) {
     transfer = started;
-    rate.record(System.nanoTime(), 0);
+    rate.record(System.nanoTime(), base);
     publish("started");
   }
 
@@ -85,9 +94,19 @@ final class Progress {
 
   /**
    * The job is over: stops the clock and, if bytes had begun, announces how it ended ({@code
-   * failure} null: completed; {@link Failure#TERMINATED}: terminated; else failed).
+   * failure} null: completed; {@link Failure#TERMINATED}: terminated; else failed, or interrupted
+   * when the job is resumable).
    */
   void over(JobFailure failure) {
+    over(failure, false);
+  }
+
+  /**
+   * {@link #over(JobFailure)}, or, with {@code interrupted}, announces that the job's connection is
+   * gone and its bytes wait for another ({@code failure} says why, or null when the request simply
+   * ended before the file's end).
+   */
+  void over(JobFailure failure, boolean interrupted) {
     if (ticker >= 0) {
       vertx.cancelTimer(ticker);
       ticker = -1;
@@ -95,7 +114,13 @@ final class Progress {
     if (transfer == null) {
       return; // never started: nothing was announced
     }
-    if (failure == null) {
+    if (interrupted || (failure != null && resumable && failure.failure() != Failure.TERMINATED)) {
+      JsonObject event = event();
+      if (failure != null) {
+        event.put("error", failure.code()).put("message", failure.getMessage());
+      }
+      events.publish("interrupted", user, event);
+    } else if (failure == null) {
       publish("completed");
     } else if (failure.failure() == Failure.TERMINATED) {
       publish("terminated");
@@ -108,7 +133,7 @@ final class Progress {
   }
 
   long bytes() {
-    return transfer == null ? 0 : transfer.bytes();
+    return base + (transfer == null ? 0 : transfer.bytes());
   }
 
   /** {@code {"user","kind","filename","bytes"}}. */
@@ -117,7 +142,8 @@ final class Progress {
         .put(JobBus.USER, user)
         .put(JobBus.KIND, kind)
         .put(JobBus.FILENAME, filename)
-        .put(JobBus.BYTES, bytes);
+        .put(JobBus.BYTES, bytes)
+        .mergeIn(extra);
   }
 
   JsonObject status() {

@@ -18,6 +18,11 @@ public final class FileNames {
   /** The longest name, in UTF-8 bytes; also the longest username (it names a folder). */
   public static final int MAX_BYTES = 255;
 
+  /** Why a name was refused, for the client. */
+  public static final String UNUSABLE_MESSAGE =
+      "the file name cannot be stored: it must be a plain name, not empty, not starting"
+          + " with a dot, with no slash, backslash, colon or control character";
+
   private FileNames() {}
 
   /** The name itself when it is acceptable as stored; empty otherwise. */

@@ -3,10 +3,7 @@ package io.filejobs.upload;
 import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
-import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobFailure;
-import io.filejobs.jobs.JobLimits;
-import io.filejobs.jobs.JobRegistry;
 import io.filejobs.jobs.Lifecycle;
 import io.filejobs.jobs.Lifecycle.Outcome;
 import io.filejobs.jobs.Lifecycle.Phase;
@@ -17,36 +14,36 @@ import io.filejobs.transport.BufferBudget;
 import io.filejobs.transport.SocketBody;
 import io.filejobs.transport.SocketReads;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystemException;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
-import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One upload: the file an {@link UploadSource} reads from one request (today the multipart field
- * {@code file}: {@link MultipartUpload}), streamed into a temp file of its own and published into
- * {@code Uploads/<user>/} once the whole request has arrived.
+ * One upload request: the file an {@link UploadSource} reads from it (a multipart form, {@link
+ * MultipartUpload}; a raw body, {@link RawBody}), streamed with back-pressure into a {@link
+ * Destination} (a temp file published whole, {@link TempFile}; a resumable upload's partial file,
+ * {@link PartialFile}).
  *
- * <p>Its {@link Lifecycle} holds the slot, the phase, pause and the events; this class takes the
- * bytes from its source and owns the temp file, the size limit and the publish. Every way out
- * ({@link Lifecycle#end}) removes the temp file ({@link #cleanUp(JobFailure)}) and frees the slot.
- * Everything here runs on the request's context (see {@link Handoff}).
+ * <p>Its {@link Lifecycle} holds the slot, the phase, pause and the events; this class moves the
+ * bytes from the source to the destination's file and ends the job with what the destination makes
+ * of them. Every way out ({@link Lifecycle#end}) closes the file and lets the destination remove or
+ * keep what was written ({@link #cleanUp(JobFailure)}). Everything here runs on the request's
+ * context (see {@link Handoff}).
  */
 final class UploadJob implements UploadSource.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(UploadJob.class);
 
   /**
-   * Bytes an upload may have in flight to its temp file and gathered for the next write before the
+   * Bytes an upload may have in flight to its file and gathered for the next write before the
    * socket is no longer read ({@link GatheringWriter}): enough that the socket keeps delivering
    * while the worker pool writes, little enough to keep memory flat.
    */
@@ -65,15 +62,13 @@ final class UploadJob implements UploadSource.Listener {
 
   static final String NO_ROOM = "the server has no room for this file now; nothing was stored";
 
-  private final Vertx vertx;
   private final String user;
   private final Handoff handoff;
   private final HttpServerRequest request;
-  private final Storage storage;
-  private final long maxBytes;
   private final Lifecycle life;
+  private final Destination destination;
+  private final Function<ReadStream<Buffer>, UploadSource> sources;
 
-  private Path tempFile;
   private AsyncFile file;
   private SocketBody body;
   private UploadSource source;
@@ -82,40 +77,30 @@ final class UploadJob implements UploadSource.Listener {
   private boolean fileEnded;
   private boolean requestEnded;
 
+  /**
+   * @param life the job's lifecycle, made for this request's handoff; the job sets its cleanup
+   * @param destination where the bytes go
+   * @param sources reads the file from the request's body, once the destination is open
+   */
   UploadJob(
-      Vertx vertx,
-      String user,
       Handoff handoff,
-      Storage storage,
-      JobRegistry registry,
-      JobEvents events,
-      long maxBytes,
-      JobLimits limits) {
-    this.vertx = vertx;
-    this.user = user;
+      Lifecycle life,
+      Destination destination,
+      Function<ReadStream<Buffer>, UploadSource> sources) {
+    this.user = life.user();
     this.handoff = handoff;
     this.request = handoff.request();
-    this.storage = storage;
-    this.maxBytes = maxBytes;
-    this.life =
-        new Lifecycle(
-                vertx,
-                JobBus.KIND_UPLOAD,
-                user,
-                handoff,
-                registry,
-                events,
-                limits,
-                "; nothing was stored")
-            .onCleanup(this::cleanUp);
+    this.life = life.onCleanup(this::cleanUp);
+    this.destination = destination;
+    this.sources = sources;
   }
 
   /**
-   * Claims the user's upload slot, opens the temp file and starts reading the request.
+   * Claims the user's upload slot, opens the destination and starts reading the request.
    *
    * @return the accepted job's summary, or a {@link JobFailure} (409 when the user already uploads,
-   *     400 when the request is no longer open or not multipart, 500 when the temp file cannot be
-   *     made); then nothing was stored
+   *     400 when the request is no longer open or not what its source reads, the destination's
+   *     refusal, 500 when the file cannot be opened); then nothing was stored
    */
   Future<JsonObject> start() {
     // Watch the client from the first moment: a close while the file opens must end the job too.
@@ -129,21 +114,26 @@ final class UploadJob implements UploadSource.Listener {
   }
 
   private Future<JsonObject> open() {
-    tempFile = storage.newTempFile();
-    return vertx
-        .fileSystem()
-        .open(tempFile.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
+    return destination
+        .open()
         .recover(
             e -> {
-              log.error("upload by {}: cannot create a temp file", user, e);
+              if (e instanceof JobFailure refused) {
+                log.info("upload by {} refused: {}", user, refused.getMessage());
+                return life.end(new Outcome.Failed(refused))
+                    .compose(v -> Future.failedFuture(life.endedBy()));
+              }
+              log.error("upload by {}: cannot open its file", user, e);
               return life.fail(Failure.INTERNAL_ERROR, "cannot store uploads now")
                   .compose(v -> Future.failedFuture(life.endedBy()));
             })
         .compose(
             opened -> {
               file = opened;
+              life.resumesAt(destination.offset(), destination.facts());
+              life.total(destination.total());
               if (life.phase() == Phase.ENDED) { // terminated, or the client left, meanwhile
-                return cleanUp().compose(v -> Future.failedFuture(life.endedBy()));
+                return cleanUp(life.endedBy()).compose(v -> Future.failedFuture(life.endedBy()));
               }
               try {
                 receive();
@@ -164,7 +154,7 @@ final class UploadJob implements UploadSource.Listener {
             ? handoff.body()
             : SocketBody.of(request, BufferBudget.perTransfer());
     body.exceptionHandler(this::requestFailed);
-    source = MultipartUpload.of(body, request.getHeader(HttpHeaders.CONTENT_TYPE));
+    source = sources.apply(body);
     log.info("upload by {} started", user);
     if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
       request.response().writeContinue();
@@ -183,23 +173,20 @@ final class UploadJob implements UploadSource.Listener {
     }
     Optional<String> name = FileNames.fromUpload(clientName);
     if (name.isEmpty()) {
-      fail(
-          Failure.BAD_REQUEST,
-          "the file name cannot be stored: it must be a plain name, not empty, not starting"
-              + " with a dot, with no slash, backslash, colon or control character");
+      fail(Failure.BAD_REQUEST, FileNames.UNUSABLE_MESSAGE);
       return;
     }
     life.named(name.get());
     log.debug("upload by {}: receiving {}", user, name.get());
     writer = new GatheringWriter(file, writeQueueBytes());
-    transfer = new Transfer(bytes, writer, maxBytes);
+    transfer = new Transfer(bytes, writer, destination.room());
     life.moving(transfer);
     transfer
         .start()
         .onSuccess(
             written -> {
               fileEnded = true;
-              publishIfComplete();
+              finishIfComplete();
             })
         .onFailure(this::transferFailed);
   }
@@ -213,7 +200,7 @@ final class UploadJob implements UploadSource.Listener {
     if (transfer == null) {
       fail(Failure.BAD_REQUEST, "the request carries no file");
     } else {
-      publishIfComplete(); // once the transfer has written the last byte
+      finishIfComplete(); // once the transfer has written the last byte
     }
   }
 
@@ -231,8 +218,7 @@ final class UploadJob implements UploadSource.Listener {
       return; // stopped on purpose: terminated, refused or disconnected
     }
     if (cause instanceof Transfer.LimitExceeded) {
-      fail(
-          Failure.PAYLOAD_TOO_LARGE, "the file is larger than the limit of " + maxBytes + " bytes");
+      life.end(new Outcome.Failed(destination.tooMuch()));
     } else if (Storage.isOutOfSpace(cause)) {
       log.error(
           "upload of {} by {}: no room on the disk after {} bytes: {}",
@@ -242,7 +228,7 @@ final class UploadJob implements UploadSource.Listener {
           cause.getMessage());
       fail(Failure.INSUFFICIENT_STORAGE, NO_ROOM);
     } else if (cause instanceof FileSystemException) {
-      log.error("upload of {} by {}: cannot write the temp file", filename, user, cause);
+      log.error("upload of {} by {}: cannot write its file", filename, user, cause);
       fail(Failure.INTERNAL_ERROR, "the file could not be written; nothing was stored");
     } else {
       log.info("upload of {} by {} broke off: {}", filename, user, cause.toString());
@@ -250,7 +236,7 @@ final class UploadJob implements UploadSource.Listener {
     }
   }
 
-  private void publishIfComplete() {
+  private void finishIfComplete() {
     if (!fileEnded || !requestEnded || !life.finishing()) {
       return;
     }
@@ -260,15 +246,19 @@ final class UploadJob implements UploadSource.Listener {
     file = null; // closed here, whatever happens next
     written
         .close()
-        .compose(v -> storage.publish(tempFile, user, filename))
+        .compose(v -> destination.finish(filename, size))
         .onSuccess(
-            path -> {
-              log.info("upload by {} stored {} ({} bytes)", user, filename, size);
-              life.end(new Outcome.Completed(life.summary(size)));
+            outcome -> {
+              if (outcome instanceof Outcome.Completed) {
+                log.info("upload by {} stored {} ({} bytes)", user, filename, size);
+              }
+              life.end(outcome);
             })
         .onFailure(
             e -> {
-              if (Storage.isOutOfSpace(e)) {
+              if (e instanceof JobFailure refused) {
+                life.end(new Outcome.Failed(refused));
+              } else if (Storage.isOutOfSpace(e)) {
                 log.error(
                     "upload by {}: no room on the disk to publish {}: {}",
                     user,
@@ -285,7 +275,11 @@ final class UploadJob implements UploadSource.Listener {
   private void requestFailed(Throwable cause) {
     if (receiving()) {
       log.info("upload by {} broke off: {}", user, cause.toString());
-      fail(Failure.BAD_REQUEST, "the request body broke off or is not valid multipart form data");
+      fail(
+          Failure.BAD_REQUEST,
+          source instanceof MultipartUpload
+              ? "the request body broke off or is not valid multipart form data"
+              : "the request body broke off before its end");
     }
   }
 
@@ -302,14 +296,12 @@ final class UploadJob implements UploadSource.Listener {
 
   /**
    * How an upload that ends with {@code why} cleans up, once its transfer has stopped: no more
-   * bytes are read when it was cut off (terminated, or its node stopping: the HTTP layer closes the
-   * connection), while a refused one's socket is read again and the rest of its body dropped as the
-   * answer goes; the temp file is closed and removed.
+   * bytes are read when it was cut off (terminated, taken over, or its node stopping: the HTTP
+   * layer closes the connection), while a refused one's socket is read again and the rest of its
+   * body dropped as the answer goes; then the file is closed, and the destination removes or keeps
+   * what was written.
    */
   private Future<Void> cleanUp(JobFailure why) {
-    if (writer != null) {
-      writer.discard();
-    }
     if (source != null) {
       source.discard();
     }
@@ -318,20 +310,21 @@ final class UploadJob implements UploadSource.Listener {
     } else if (why.cutOff()) {
       request.pause();
     }
-    return cleanUp();
-  }
-
-  /**
-   * Deletes the temp file (if made) and closes it (if still open); never fails. The two go side by
-   * side: a close waits for the write under way, while the name can go at once (an open file
-   * outlives its name). Both must be done before the job is over: only then is the file's room
-   * given back.
-   */
-  private Future<Void> cleanUp() {
-    Future<Void> closed = closeQuietly(file);
+    AsyncFile open = file;
     file = null;
-    Future<Void> deleted = tempFile == null ? Future.succeededFuture() : storage.delete(tempFile);
-    return Future.join(closed, deleted).mapEmpty();
+    if (destination.keeps(why)) {
+      // What was gathered for the file is written first: every byte the client delivered stays.
+      Future<Void> flushed =
+          writer == null ? closeQuietly(open) : writer.end().recover(e -> closeQuietly(open));
+      return flushed.compose(v -> destination.abandon(why));
+    }
+    if (writer != null) {
+      writer.discard();
+    }
+    // Side by side: a close waits for the write under way, while the name can go at once (an open
+    // file outlives its name). Both must be done before the job is over: only then is the room
+    // given back.
+    return Future.join(closeQuietly(open), destination.abandon(why)).mapEmpty();
   }
 
   /** Closes {@code file} if there is one and it is open; never fails. */

@@ -6,16 +6,21 @@ import io.filejobs.jobs.Handoff;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobEvents;
 import io.filejobs.jobs.JobRegistry;
+import io.filejobs.jobs.Lifecycle;
 import io.filejobs.storage.NodeTempDir;
+import io.filejobs.storage.Resumables;
 import io.filejobs.storage.Staging;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Owns the upload jobs: answers {@value JobBus#UPLOAD_START} (from this process's HTTP verticle)
@@ -34,6 +39,7 @@ public final class UploadVerticle extends VerticleBase {
   private JobEvents events;
   private NodeTempDir temp;
   private NodeTempDir staging;
+  private ResumableUploads resumable;
 
   @Override
   public Future<?> start() {
@@ -56,17 +62,28 @@ public final class UploadVerticle extends VerticleBase {
         .compose(
             registry -> {
               jobs = registry;
+              resumable =
+                  new ResumableUploads(
+                      vertx,
+                      new Resumables(vertx, storage),
+                      jobs,
+                      events,
+                      settings.maxUploadBytes(),
+                      Duration.ofSeconds(settings.uploadExpirySeconds()),
+                      this::append);
               MessageConsumer<JsonObject> start =
                   bus.localConsumer(JobBus.UPLOAD_START, this::start);
               return Future.all(
                   start.completion(),
+                  resumable.serve(bus),
                   jobs.serveControls(
                       bus,
                       JobBus.UPLOAD_TERMINATE,
                       JobBus.UPLOAD_PAUSE,
                       JobBus.UPLOAD_RESUME,
                       JobBus.UPLOAD_STATUS,
-                      JobBus.nothingRunning(JobBus.KIND_UPLOAD)));
+                      JobBus.nothingRunning(JobBus.KIND_UPLOAD),
+                      resumable));
             });
   }
 
@@ -76,6 +93,9 @@ public final class UploadVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    if (resumable != null) {
+      resumable.stop();
+    }
     Future<Void> stopped =
         jobs == null ? Future.succeededFuture() : jobs.stop(settings.stopGraceSeconds() * 1000);
     return stopped
@@ -92,19 +112,54 @@ public final class UploadVerticle extends VerticleBase {
           message, Failure.BAD_REQUEST, "the body needs a \"user\" and a parked \"handoff\"");
       return;
     }
-    UploadJob job =
-        new UploadJob(
+    Lifecycle life = lifecycle(user, handoff, NOTHING_STORED);
+    TempFile destination =
+        new TempFile(
             vertx,
-            user,
-            handoff,
             storage,
-            jobs,
-            events,
+            user,
             settings.maxUploadBytes(),
-            settings.jobLimits());
+            life::summary,
+            () -> resumable.noneUnfinished(user));
+    String contentType = handoff.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    UploadJob job =
+        new UploadJob(handoff, life, destination, form -> MultipartUpload.of(form, contentType));
     handoff
         .context()
         .runOnContext(
             v -> job.start().onSuccess(message::reply).onFailure(e -> JobBus.fail(message, e)));
+  }
+
+  /** Starts the job of a request that appends to a resumable upload. */
+  private Future<JsonObject> append(
+      String user, Handoff handoff, PartialFile destination, boolean paused) {
+    Lifecycle life = lifecycle(user, handoff, "").resumable();
+    if (paused) {
+      life.startsPaused();
+    }
+    UploadJob job =
+        new UploadJob(
+            handoff,
+            life,
+            destination,
+            body -> new RawBody(body, destination.name(), destination.digest()));
+    Promise<JsonObject> started = Promise.promise();
+    handoff.context().runOnContext(v -> job.start().onComplete(started));
+    return started.future();
+  }
+
+  /** What a stopped upload that removes its bytes adds to its messages. */
+  private static final String NOTHING_STORED = "; nothing was stored";
+
+  private Lifecycle lifecycle(String user, Handoff handoff, String stoppedSuffix) {
+    return new Lifecycle(
+        vertx,
+        JobBus.KIND_UPLOAD,
+        user,
+        handoff,
+        jobs,
+        events,
+        settings.jobLimits(),
+        stoppedSuffix);
   }
 }

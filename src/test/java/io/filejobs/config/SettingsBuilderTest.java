@@ -25,6 +25,8 @@ class SettingsBuilderTest {
             .signinLockoutSeconds(4)
             .usersReloadSeconds(5)
             .maxUploadBytes(6)
+            .uploadExpirySeconds(60)
+            .corsOrigins("o")
             .maxPauseSeconds(7)
             .idleTimeoutSeconds(8)
             .stopGraceSeconds(9)
@@ -38,7 +40,8 @@ class SettingsBuilderTest {
             .build();
     assertEquals(
         new Settings(
-            "h", 1, "u", "t", "f", "s", 2, 3, 4, 5, 6, 7, 8, 9, true, "c", 10, "m", 11, 12, 13),
+            "h", 1, "u", "t", "f", "s", 2, 3, 4, 5, 6, 60, "o", 7, 8, 9, true, "c", 10, "m", 11, 12,
+            13),
         built);
     assertEquals(built, built.toBuilder().build());
   }
