@@ -266,6 +266,11 @@ final class Tus {
    * A failure as tus tells it: a terminated upload is gone (410: a tus client retries a 409, and
    * would start the upload again); on a PATCH, a slot another request holds is 423 (the client
    * tries again).
+   *
+   * <p>A 410 is no cut-off ({@link Failure#cutOff}): the rest of the body is read and dropped for a
+   * moment while the answer goes, as for any refusal. Closing at once, as a multipart upload's
+   * terminate does, made tus-js-client fail its write (EPIPE) before it read the 410, retry, find
+   * the upload gone, and start it over.
    */
   private static Throwable forTus(Throwable e, boolean patch) {
     Failure failure =

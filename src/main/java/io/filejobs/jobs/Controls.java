@@ -1,6 +1,5 @@
 package io.filejobs.jobs;
 
-import io.filejobs.jobs.Lifecycle.Phase;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,12 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controls of one job, as other verticles reach them through its {@link Lifecycle}: terminate,
- * pause with its time limit, resume, status and the stop of the node. Each may be called from any
- * thread and acts on the job's context; each answers as the contract says (404 once the slot is
- * free when the job has ended, 409 when its state does not allow it).
+ * The controls of one job, its handle ({@link Job}) for other verticles, acting on its {@link
+ * Lifecycle}: terminate, pause with its time limit, resume, status and the stop of the node. Each
+ * may be called from any thread and acts on the job's context; each answers as the contract says
+ * (404 once the slot is free when the job has ended, 409 when its state does not allow it).
  */
-final class Controls {
+final class Controls implements Job {
 
   private static final Logger log = LoggerFactory.getLogger(Controls.class);
 
@@ -35,6 +34,11 @@ final class Controls {
     this.kind = life.kind();
   }
 
+  @Override
+  public String user() {
+    return life.user();
+  }
+
   /** The job has ended: a pause's time limit no longer applies. */
   void ended() {
     cancelPauseTimer();
@@ -52,7 +56,8 @@ final class Controls {
     return life.bytes();
   }
 
-  Future<JsonObject> terminate() {
+  @Override
+  public Future<JsonObject> terminate() {
     return onContext(
         answer -> {
           if (!controllable(answer)) {
@@ -68,7 +73,8 @@ final class Controls {
         });
   }
 
-  Future<JsonObject> pause() {
+  @Override
+  public Future<JsonObject> pause() {
     return onContext(
         answer -> {
           if (!flowing(answer)) {
@@ -87,7 +93,8 @@ final class Controls {
         });
   }
 
-  Future<JsonObject> resume() {
+  @Override
+  public Future<JsonObject> resume() {
     return onContext(
         answer -> {
           if (!flowing(answer)) {
@@ -106,7 +113,8 @@ final class Controls {
         });
   }
 
-  Future<JsonObject> status() {
+  @Override
+  public Future<JsonObject> status() {
     return onContext(
         answer -> {
           if (phase() == Phase.ENDED) {
@@ -117,7 +125,8 @@ final class Controls {
         });
   }
 
-  Future<Void> stopNow() {
+  @Override
+  public Future<Void> stopNow() {
     return onContext(
             answer -> {
               if (phase() == Phase.ENDED || phase() == Phase.FINISHING) {
@@ -145,7 +154,8 @@ final class Controls {
         .mapEmpty();
   }
 
-  Future<JsonObject> interrupt(String why, boolean evenPaused) {
+  @Override
+  public Future<JsonObject> interrupt(String why, boolean evenPaused) {
     return onContext(
         answer -> {
           if (phase() == Phase.ENDED) {

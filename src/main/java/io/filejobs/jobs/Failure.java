@@ -89,7 +89,7 @@ public enum Failure {
 
   /** True when a job was cut off on purpose, so its client's remaining bytes are not wanted. */
   public boolean cutOff() {
-    return this == TERMINATED || this == STOPPING || this == SUPERSEDED || this == GONE;
+    return this == TERMINATED || this == STOPPING || this == SUPERSEDED;
   }
 
   /**

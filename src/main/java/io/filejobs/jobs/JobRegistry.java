@@ -1,5 +1,6 @@
 package io.filejobs.jobs;
 
+import io.filejobs.transport.BufferBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -7,6 +8,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running jobs of one kind, one per user across the whole cluster (or the one process): the one
@@ -30,6 +33,8 @@ import java.util.UUID;
  */
 public final class JobRegistry {
 
+  private static final Logger log = LoggerFactory.getLogger(JobRegistry.class);
+
   /** How long a claim outlives its node's last refresh. */
   public static final long CLAIM_TTL_MS = ClusterClaims.TTL_MS;
 
@@ -37,8 +42,10 @@ public final class JobRegistry {
   private final LocalHandles handles;
   private final ControlRoutes routes;
   private final GracefulStop graceful;
+  private final String kind;
 
   private JobRegistry(Vertx vertx, String kind, AsyncMap<String, String> map) {
+    this.kind = kind;
     String node = UUID.randomUUID().toString();
     this.claims = new ClusterClaims(vertx, kind, node, map);
     this.handles = new LocalHandles(vertx, kind);
@@ -84,10 +91,20 @@ public final class JobRegistry {
    * Claims {@code job}'s user's slot, cluster-wide, and lets controls find it. Call on the job's
    * context (its refresh timer runs there).
    *
-   * @return the claim, or a {@link JobFailure}: 409 when the user runs a job of this kind anywhere,
-   *     503 when this node is stopping
+   * @return the claim, or a {@link JobFailure}: 503 {@link Failure#BUSY} (before any claim) when
+   *     the node's {@link BufferBudget} has no room for another transfer, 409 when the user runs a
+   *     job of this kind anywhere, 503 when this node is stopping
    */
   public Future<Claim> claim(Job job) {
+    if (!BufferBudget.admits()) {
+      log.info(
+          "refused a new {} by {}: transfer buffers hold {} KiB of {} KiB",
+          kind,
+          job.user(),
+          BufferBudget.inUse() >> 10,
+          BufferBudget.budget() >> 10);
+      return Future.failedFuture(new JobFailure(Failure.BUSY, JobBus.busyMessage()));
+    }
     return graceful.admit(
         () ->
             claims

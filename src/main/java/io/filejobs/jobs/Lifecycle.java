@@ -1,6 +1,5 @@
 package io.filejobs.jobs;
 
-import io.filejobs.transport.BufferBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -11,43 +10,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The life of one job, whatever it moves: its slot in the {@link JobRegistry}, its {@link Phase}
  * (which only this class changes), its clock and events ({@link Progress}), the controls other
- * verticles reach through {@link Job} (terminate, pause, resume, status, stop: {@link Controls}),
+ * verticles reach through its handle (terminate, pause, resume, status, stop: {@link Controls}),
  * and the one way a job ends: {@link #end} with an {@link Outcome}.
  *
  * <p>A job composes one and supplies what differs: how it cleans up when it ends ({@link Cleanup}),
  * and when it is complete. Everything runs on {@code handoff.context()}, the job's event loop; the
  * controls hop there.
  */
-public final class Lifecycle implements Job {
+public final class Lifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
-
-  /** Where a job is in its life. */
-  public enum Phase {
-    /** Claimed, opening its file; no byte moved yet. */
-    STARTING,
-    /** Bytes move (or are paused). */
-    MOVING,
-    /** Every byte moved; the job is storing or ending its answer and can no longer stop. */
-    FINISHING,
-    /** Over: stored, sent, terminated or failed. */
-    ENDED
-  }
-
-  /** How a job ended: completed with its result, or failed (terminated included). */
-  public sealed interface Outcome {
-    /** Every byte moved and the job's result is in place (stored, or sent whole). */
-    record Completed(JsonObject result) implements Outcome {}
-
-    /** The job stopped before its end, for {@code why}. */
-    record Failed(JobFailure why) implements Outcome {}
-
-    /**
-     * A resumable job's request ended with every byte it carried kept, before the file's end: the
-     * job is over, its bytes wait for another request ({@code result} answers this one).
-     */
-    record Interrupted(JsonObject result) implements Outcome {}
-  }
 
   /** What a job releases when it ends with a failure, besides its transfer and its slot. */
   @FunctionalInterface
@@ -109,7 +81,6 @@ public final class Lifecycle implements Job {
     return this;
   }
 
-  @Override
   public String user() {
     return user;
   }
@@ -134,6 +105,15 @@ public final class Lifecycle implements Job {
    */
   public Lifecycle resumable() {
     progress.resumable = true;
+    return this;
+  }
+
+  /**
+   * Makes the job start paused, as its owner left the request it takes over: its bytes wait until a
+   * resume. Set it before {@link #claimThen}.
+   */
+  public Lifecycle startsPaused() {
+    pauseOnStart = true;
     return this;
   }
 
@@ -178,10 +158,10 @@ public final class Lifecycle implements Job {
 
   /**
    * Takes the user's slot for this kind, cluster-wide, then starts the job with {@code open}. Fails
-   * with 503 {@link Failure#BUSY} (before any claim) when the node's {@link BufferBudget} has no
-   * room for another transfer, 409 when another job holds the slot. Whatever goes wrong once the
-   * slot is held and the job has not ended itself (an exception {@code open} throws, a failure it
-   * leaves unhandled) ends the job with a 500: a start never leaves the slot claimed.
+   * as {@link JobRegistry#claim} does (503 busy or stopping, 409 when another job holds the slot).
+   * Whatever goes wrong once the slot is held and the job has not ended itself (an exception {@code
+   * open} throws, a failure it leaves unhandled) ends the job with a 500: a start never leaves the
+   * slot claimed.
    */
   public Future<JsonObject> claimThen(Supplier<Future<JsonObject>> open) {
     return claim()
@@ -198,20 +178,8 @@ public final class Lifecycle implements Job {
   }
 
   private Future<Void> claim() {
-    boolean admitted = BufferBudget.admits();
-    if (!admitted) {
-      log.info(
-          "refused a new {} by {}: transfer buffers hold {} KiB of {} KiB",
-          kind,
-          user,
-          BufferBudget.inUse() >> 10,
-          BufferBudget.budget() >> 10);
-    }
-    Future<JobRegistry.Claim> claiming =
-        admitted
-            ? registry.claim(this)
-            : Future.failedFuture(new JobFailure(Failure.BUSY, JobBus.busyMessage()));
-    return claiming
+    return registry
+        .claim(controls)
         .onFailure(
             e -> {
               if (e instanceof JobFailure refusal) {
@@ -340,47 +308,6 @@ public final class Lifecycle implements Job {
     }
   }
 
-  // --- controls: Job, for other verticles, on this job's context ---
-
-  @Override
-  public Future<JsonObject> terminate() {
-    return controls.terminate();
-  }
-
-  /**
-   * Makes the job start paused, as its owner left the request it takes over: its bytes wait until a
-   * resume. Set it before {@link #claimThen}.
-   */
-  public Lifecycle startsPaused() {
-    pauseOnStart = true;
-    return this;
-  }
-
-  @Override
-  public Future<JsonObject> pause() {
-    return controls.pause();
-  }
-
-  @Override
-  public Future<JsonObject> resume() {
-    return controls.resume();
-  }
-
-  @Override
-  public Future<JsonObject> status() {
-    return controls.status();
-  }
-
-  @Override
-  public Future<Void> stopNow() {
-    return controls.stopNow();
-  }
-
-  @Override
-  public Future<JsonObject> interrupt(String why, boolean evenPaused) {
-    return controls.interrupt(why, evenPaused);
-  }
-
   // --- for Controls ---
 
   Progress progress() {
@@ -393,6 +320,6 @@ public final class Lifecycle implements Job {
 
   /** Completes once this job's slot is free (at once when it holds none). */
   Future<Void> freed() {
-    return registry.freed(this);
+    return registry.freed(controls);
   }
 }

@@ -6,16 +6,11 @@ import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -46,9 +41,6 @@ public final class Resumables {
   static final String RECORD = "upload.json";
   static final String PART_SUFFIX = ".part";
   static final String NEW_SUFFIX = ".new";
-
-  /** What a crash may leave beside a record (a half-made record, a removed upload's bytes). */
-  static final Duration ORPHAN_AGE = Duration.ofMinutes(10);
 
   /** An id: 128 random bits, in hex. */
   private static final int ID_BYTES = 16;
@@ -117,7 +109,7 @@ public final class Resumables {
     this.area = storage.uploadsDir().resolve(AREA);
   }
 
-  private Path userDir(String user) {
+  Path userDir(String user) {
     return area.resolve(user);
   }
 
@@ -259,6 +251,14 @@ public final class Resumables {
     return find(user).map(found -> found.filter(u -> u.id().equals(id)));
   }
 
+  /**
+   * Every unfinished upload, for the expiry sweep; removes on the way what crashes left that no
+   * record names (see {@link ResumablesWalk}).
+   */
+  public Future<List<Upload>> all() {
+    return new ResumablesWalk(vertx, this, area).all();
+  }
+
   /** Records the length a client declared late; the upload as it is then. */
   public Future<Upload> declareLength(Upload upload, long length) {
     Upload declared =
@@ -312,78 +312,5 @@ public final class Resumables {
                 now.isPresent() && now.get().id().equals(upload.id())
                     ? storage.delete(recordPath(upload.user()))
                     : Future.succeededFuture());
-  }
-
-  /**
-   * Every unfinished upload, for the expiry sweep; removes on the way what crashes left that no
-   * record names and that has not changed for {@link #ORPHAN_AGE}. Runs on a worker: the JDK's
-   * listing has no async form.
-   */
-  public Future<List<Upload>> all() {
-    return vertx
-        .executeBlocking(this::listUsers, false)
-        .compose(
-            users -> {
-              List<Future<Optional<Upload>>> found = new ArrayList<>();
-              for (String user : users) {
-                found.add(find(user).recover(e -> Future.succeededFuture(Optional.empty())));
-              }
-              return Future.join(found)
-                  .transform(
-                      v -> {
-                        List<Upload> uploads = new ArrayList<>();
-                        for (Future<Optional<Upload>> f : found) {
-                          if (f.succeeded()) {
-                            f.result().ifPresent(uploads::add);
-                          }
-                        }
-                        return Future.succeededFuture(uploads);
-                      });
-            })
-        .compose(uploads -> vertx.executeBlocking(() -> removeOrphans(uploads), false));
-  }
-
-  private List<String> listUsers() throws IOException {
-    List<String> users = new ArrayList<>();
-    if (!Files.isDirectory(area, LinkOption.NOFOLLOW_LINKS)) {
-      return users;
-    }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(area)) {
-      for (Path entry : entries) {
-        if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-          users.add(entry.getFileName().toString());
-        }
-      }
-    }
-    return users;
-  }
-
-  private List<Upload> removeOrphans(List<Upload> uploads) throws IOException {
-    Instant before = Instant.now().minus(ORPHAN_AGE);
-    for (String user : listUsers()) {
-      String kept =
-          uploads.stream()
-              .filter(u -> u.user().equals(user))
-              .map(Upload::id)
-              .findFirst()
-              .orElse("");
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(userDir(user))) {
-        for (Path entry : entries) {
-          String name = entry.getFileName().toString();
-          boolean ours = name.endsWith(PART_SUFFIX) || name.endsWith(NEW_SUFFIX);
-          if (ours
-              && !name.startsWith(kept.isEmpty() ? "\0" : kept + ".")
-              && Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS)
-                  .toInstant()
-                  .isBefore(before)) {
-            Files.deleteIfExists(entry);
-            log.info("removed {}, left by a crash", entry);
-          }
-        }
-      } catch (java.nio.file.NoSuchFileException gone) {
-        // removed meanwhile
-      }
-    }
-    return uploads;
   }
 }

@@ -1,7 +1,7 @@
 package io.filejobs.upload;
 
 import io.filejobs.jobs.JobFailure;
-import io.filejobs.jobs.Lifecycle.Outcome;
+import io.filejobs.jobs.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.json.JsonObject;

@@ -3,7 +3,7 @@ package io.filejobs.upload;
 import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobFailure;
-import io.filejobs.jobs.Lifecycle.Outcome;
+import io.filejobs.jobs.Outcome;
 import io.filejobs.storage.Resumables;
 import io.filejobs.storage.Resumables.Upload;
 import io.vertx.core.Future;

@@ -16,9 +16,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * cluster-wide, pause, terminate, status, events), whose bytes go into the upload's partial file
  * ({@link PartialFile}).
  *
- * <p>It answers the node-local {@code resumable.*} requests of {@link JobBus}, the controls of an
- * upload no request feeds ({@link Unattached}), and sweeps expired uploads.
+ * <p>It answers the node-local {@code resumable.*} requests of {@link JobBus}; the uploads no
+ * request feeds are {@link IdleUploads}' (their controls and their expiry).
  */
-final class ResumableUploads implements Unattached {
+final class ResumableUploads {
 
   private static final Logger log = LoggerFactory.getLogger(ResumableUploads.class);
 
@@ -47,6 +45,7 @@ final class ResumableUploads implements Unattached {
   private final long maxBytes;
   private final Duration expiry;
   private final Jobs starter;
+  private final IdleUploads idle;
   private long sweeper = -1;
 
   /**
@@ -74,11 +73,17 @@ final class ResumableUploads implements Unattached {
     this.maxBytes = maxBytes;
     this.expiry = expiry;
     this.starter = starter;
+    this.idle = new IdleUploads(resumables, jobs, events, expiry);
+  }
+
+  /** The controls of an upload no request feeds. */
+  Unattached unattached() {
+    return idle;
   }
 
   /** Registers the node-local requests and starts the sweep. */
   Future<Void> serve(EventBus bus) {
-    sweeper = vertx.setPeriodic(sweepMs(), id -> sweep());
+    sweeper = vertx.setPeriodic(sweepMs(), id -> idle.sweep());
     return Future.all(
             bus.localConsumer(JobBus.RESUMABLE_CREATE, this::create).completion(),
             bus.localConsumer(JobBus.RESUMABLE_PROBE, this::probe).completion(),
@@ -254,111 +259,8 @@ final class ResumableUploads implements Unattached {
         .onFailure(e -> JobBus.fail(message, e));
   }
 
-  // --- an upload no request feeds ---
-
-  @Override
-  public Future<JsonObject> control(String user, Action action) {
-    return resumables
-        .find(user)
-        .compose(
-            found -> {
-              if (found.isEmpty()) {
-                return Future.failedFuture(
-                    new JobFailure(Failure.NOT_FOUND, JobBus.nothingRunning(JobBus.KIND_UPLOAD)));
-              }
-              Upload upload = found.get();
-              return switch (action) {
-                case STATUS -> Future.succeededFuture(status(upload));
-                case TERMINATE -> terminate(upload);
-                case PAUSE, RESUME ->
-                    Future.failedFuture(
-                        new JobFailure(
-                            Failure.CONFLICT,
-                            "the upload of "
-                                + upload.name()
-                                + " is interrupted: no connection feeds it, so there is nothing"
-                                + " to "
-                                + (action == Action.PAUSE ? "pause" : "resume")));
-              };
-            });
-  }
-
-  private Future<JsonObject> terminate(Upload upload) {
-    log.info(
-        "resumable upload {} of {} by {} terminated after {} bytes",
-        upload.id(),
-        upload.name(),
-        upload.user(),
-        upload.offset());
-    return resumables
-        .remove(upload)
-        .map(
-            v -> {
-              JsonObject summary = summary(upload);
-              events.publish("terminated", upload.user(), summary.copy());
-              return summary;
-            });
-  }
-
-  private JsonObject summary(Upload upload) {
-    return new JsonObject()
-        .put(JobBus.USER, upload.user())
-        .put(JobBus.KIND, JobBus.KIND_UPLOAD)
-        .put(JobBus.FILENAME, upload.name())
-        .put(JobBus.BYTES, upload.offset())
-        .put(JobBus.TOTAL, upload.lengthKnown() ? upload.length() : null)
-        .put(JobBus.ID, upload.id());
-  }
-
-  private JsonObject status(Upload upload) {
-    return summary(upload)
-        .put(JobBus.STATE, JobBus.INTERRUPTED)
-        .put(JobBus.STARTED_AT, upload.created().toString())
-        .put(JobBus.BYTES_PER_SECOND, 0L)
-        .put(JobBus.EXPIRES_AT, upload.expiresAt(expiry).toString());
-  }
-
   /** {@code {"id","filename","bytes","total","expiresAt"}}: where the upload stands. */
   private JsonObject describe(Upload upload) {
-    return summary(upload).put(JobBus.EXPIRES_AT, upload.expiresAt(expiry).toString());
-  }
-
-  // --- expiry ---
-
-  /**
-   * Removes the uploads whose last byte is older than the expiry time and that no request feeds (a
-   * paused request's upload is fed, however long ago its last byte came). Every node sweeps;
-   * removing twice is harmless.
-   */
-  private void sweep() {
-    Instant now = Instant.now();
-    resumables
-        .all()
-        .onSuccess(
-            (List<Upload> uploads) -> {
-              for (Upload upload : uploads) {
-                if (upload.expiresAt(expiry).isBefore(now)) {
-                  expire(upload);
-                }
-              }
-            })
-        .onFailure(e -> log.warn("could not sweep the resumable uploads", e));
-  }
-
-  private void expire(Upload upload) {
-    jobs.held(upload.user())
-        .compose(held -> held ? Future.succeededFuture(false) : resumables.remove(upload).map(true))
-        .onSuccess(
-            removed -> {
-              if (removed) {
-                log.info(
-                    "resumable upload {} of {} by {} expired with {} bytes: removed",
-                    upload.id(),
-                    upload.name(),
-                    upload.user(),
-                    upload.offset());
-                events.publish("expired", upload.user(), summary(upload));
-              }
-            });
+    return IdleUploads.summary(upload).put(JobBus.EXPIRES_AT, upload.expiresAt(expiry).toString());
   }
 }

@@ -2,7 +2,7 @@ package io.filejobs.upload;
 
 import io.filejobs.jobs.Failure;
 import io.filejobs.jobs.JobFailure;
-import io.filejobs.jobs.Lifecycle.Outcome;
+import io.filejobs.jobs.Outcome;
 import io.filejobs.storage.Storage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

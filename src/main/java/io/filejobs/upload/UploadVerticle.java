@@ -83,7 +83,7 @@ public final class UploadVerticle extends VerticleBase {
                       JobBus.UPLOAD_RESUME,
                       JobBus.UPLOAD_STATUS,
                       JobBus.nothingRunning(JobBus.KIND_UPLOAD),
-                      resumable));
+                      resumable.unattached()));
             });
   }
 
