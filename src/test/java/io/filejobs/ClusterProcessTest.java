@@ -1,5 +1,6 @@
 package io.filejobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,6 +152,93 @@ class ClusterProcessTest {
           .warn("slot freed {} ms after the kill", freedAfterMs);
     } finally {
       http.close();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "when a node dies while a tus PATCH runs on it, the upload resumes through the other node"
+          + " within seconds, from what reached the disk, and completes whole")
+  void tusSurvivesNodeDeath(Vertx vertx) throws Exception {
+    int portA = ClusterTest.freePort();
+    int portB = ClusterTest.freePort();
+    while (portB == portA) { // a port picked twice
+      portB = ClusterTest.freePort();
+    }
+    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+    byte[] bytes = Files.readAllBytes(TestServer.randomFile(dir, "tus.bin", 2_000_000));
+    try (ChildJvm a = ChildJvm.start(dir, env("a", portA, members), "--cluster");
+        ChildJvm b = ChildJvm.start(dir, env("b", portB, members))) {
+      int httpA = a.port(60);
+      int httpB = b.port(60);
+      WebClient onA =
+          WebClient.create(
+              vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpA));
+      WebClient onB =
+          WebClient.create(
+              vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpB));
+      String token =
+          onB.post("/signin")
+              .sendJsonObject(new JsonObject().put("username", "Blake").put("password", "blake123"))
+              .await()
+              .bodyAsJsonObject()
+              .getString("auth_token");
+      HttpResponse<Buffer> created =
+          onA.post("/tus")
+              .putHeader("Tus-Resumable", "1.0.0")
+              .putHeader("auth_token", token)
+              .putHeader("Upload-Length", Integer.toString(bytes.length))
+              .putHeader("Upload-Metadata", TusProtocolTest.metadata("tus.bin"))
+              .send()
+              .await();
+      assertEquals(201, created.statusCode(), created.bodyAsString());
+      String url = created.getHeader("Location");
+      io.vertx.core.Promise<String> old = io.vertx.core.Promise.promise();
+      TusJobsTest.stalledPatch(vertx, httpA, token, url, bytes, 0, 700_000, old);
+      TestServer.await(
+          "node B sees the PATCH on node A",
+          () ->
+              onB.get("/upload/status")
+                      .putHeader("auth_token", token)
+                      .send()
+                      .await()
+                      .bodyAsJsonObject()
+                      .getLong("bytes", 0L)
+                  == 700_000);
+
+      long killed = System.nanoTime();
+      a.kill();
+      HttpResponse<Buffer> head = null;
+      while (System.nanoTime() - killed < 40_000_000_000L) {
+        head =
+            onB.head(url)
+                .putHeader("Tus-Resumable", "1.0.0")
+                .putHeader("auth_token", token)
+                .send()
+                .await();
+        if (head.statusCode() != 423) {
+          break;
+        }
+        Thread.sleep(250); // as a tus client retries a 423
+      }
+      long resumedAfterMs = (System.nanoTime() - killed) / 1_000_000;
+      assertEquals(200, head.statusCode());
+      assertTrue(resumedAfterMs < 25_000, "resumable only after " + resumedAfterMs + " ms");
+      long offset = Long.parseLong(head.getHeader("Upload-Offset"));
+      assertTrue(offset > 0 && offset <= 700_000, "offset " + offset);
+      HttpResponse<Buffer> rest =
+          onB.patch(url)
+              .putHeader("Tus-Resumable", "1.0.0")
+              .putHeader("auth_token", token)
+              .putHeader("Upload-Offset", Long.toString(offset))
+              .putHeader("Content-Type", "application/offset+octet-stream")
+              .sendBuffer(
+                  Buffer.buffer(java.util.Arrays.copyOfRange(bytes, (int) offset, bytes.length)))
+              .await();
+      assertEquals(204, rest.statusCode(), rest.bodyAsString());
+      assertArrayEquals(bytes, Files.readAllBytes(dir.resolve("Uploads/Blake/tus.bin")));
+      org.slf4j.LoggerFactory.getLogger(ClusterProcessTest.class)
+          .warn("a tus upload resumed through node B {} ms after node A died", resumedAfterMs);
     }
   }
 }
