@@ -12,10 +12,8 @@ import io.filejobs.storage.FileNames;
 import io.filejobs.storage.Storage;
 import io.filejobs.transport.BufferBudget;
 import io.filejobs.transport.SocketBody;
-import io.filejobs.transport.SocketReads;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -42,24 +40,6 @@ final class UploadJob implements UploadSource.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(UploadJob.class);
 
-  /**
-   * Bytes an upload may have in flight to its file and gathered for the next write before the
-   * socket is no longer read ({@link GatheringWriter}): enough that the socket keeps delivering
-   * while the worker pool writes, little enough to keep memory flat.
-   */
-  static final int WRITE_QUEUE_BYTES = 1024 * 1024;
-
-  /**
-   * {@link #WRITE_QUEUE_BYTES}, or less where the per-transfer bound ({@link
-   * BufferBudget#perTransfer}) asks: an upload counts two gathered buffers (one being written, one
-   * gathering), each of this size and a socket read more, and holds up to a read besides while its
-   * body is paused.
-   */
-  private static int writeQueueBytes() {
-    long room = (BufferBudget.perTransfer() - 3L * SocketReads.MAX_READ) / 2;
-    return (int) Math.max(64 * 1024, Math.min(WRITE_QUEUE_BYTES, room));
-  }
-
   static final String NO_ROOM = "the server has no room for this file now; nothing was stored";
 
   private final String user;
@@ -69,10 +49,9 @@ final class UploadJob implements UploadSource.Listener {
   private final Destination destination;
   private final Function<ReadStream<Buffer>, UploadSource> sources;
 
-  private AsyncFile file;
+  private OpenFile file;
   private SocketBody body;
   private UploadSource source;
-  private GatheringWriter writer;
   private Transfer transfer;
   private boolean fileEnded;
   private boolean requestEnded;
@@ -129,7 +108,7 @@ final class UploadJob implements UploadSource.Listener {
             })
         .compose(
             opened -> {
-              file = opened;
+              file = new OpenFile(opened);
               life.resumesAt(destination.offset(), destination.facts());
               life.total(destination.total());
               if (life.phase() == Phase.ENDED) { // terminated, or the client left, meanwhile
@@ -178,8 +157,7 @@ final class UploadJob implements UploadSource.Listener {
     }
     life.named(name.get());
     log.debug("upload by {}: receiving {}", user, name.get());
-    writer = new GatheringWriter(file, writeQueueBytes());
-    transfer = new Transfer(bytes, writer, destination.room());
+    transfer = new Transfer(bytes, file.writer(), destination.room());
     life.moving(transfer);
     transfer
         .start()
@@ -242,10 +220,7 @@ final class UploadJob implements UploadSource.Listener {
     }
     String filename = life.filename();
     long size = transfer.bytes();
-    AsyncFile written = file;
-    file = null; // closed here, whatever happens next
-    written
-        .close()
+    file.close()
         .compose(v -> destination.finish(filename, size))
         .onSuccess(
             outcome -> {
@@ -310,32 +285,15 @@ final class UploadJob implements UploadSource.Listener {
     } else if (why.cutOff()) {
       request.pause();
     }
-    AsyncFile open = file;
-    file = null;
-    if (destination.keeps(why)) {
-      // What was gathered for the file is written first: every byte the client delivered stays.
-      Future<Void> flushed =
-          writer == null ? closeQuietly(open) : writer.end().recover(e -> closeQuietly(open));
-      return flushed.compose(v -> destination.abandon(why));
+    if (file == null) { // never opened
+      return destination.abandon(why);
     }
-    if (writer != null) {
-      writer.discard();
+    if (destination.keeps(why)) {
+      return file.keep().compose(v -> destination.abandon(why));
     }
     // Side by side: a close waits for the write under way, while the name can go at once (an open
     // file outlives its name). Both must be done before the job is over: only then is the room
     // given back.
-    return Future.join(closeQuietly(open), destination.abandon(why)).mapEmpty();
-  }
-
-  /** Closes {@code file} if there is one and it is open; never fails. */
-  private static Future<Void> closeQuietly(AsyncFile file) {
-    if (file == null) {
-      return Future.succeededFuture();
-    }
-    try {
-      return file.close().recover(e -> Future.succeededFuture());
-    } catch (IllegalStateException e) {
-      return Future.succeededFuture(); // already closed
-    }
+    return Future.join(file.drop(), destination.abandon(why)).mapEmpty();
   }
 }
