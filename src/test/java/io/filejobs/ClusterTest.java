@@ -411,4 +411,49 @@ class ClusterTest {
     assertEquals(204, rest.statusCode(), rest.bodyAsString());
     assertArrayEquals(bytes, Files.readAllBytes(dir.resolve("Uploads/John/tus.bin")));
   }
+
+  @Test
+  @DisplayName(
+      "tus-js-client cut off from node A resumes its upload through node B, from where A left it")
+  void tusClientResumesThroughTheOtherNode() throws Exception {
+    String token = a.signin("Blake", "blake123");
+    Path file = TestServer.randomFile(dir, "moved.bin", 8 * 1024 * 1024);
+    String url;
+    try (CuttingProxy proxy = CuttingProxy.start(a.port());
+        TusJsClient first =
+            TusJsClient.upload(
+                new JsonObject()
+                    .put("endpoint", "http://127.0.0.1:" + proxy.port() + "/tus")
+                    .put("file", file.toString())
+                    .put("token", token)
+                    .put("filename", "moved.bin")
+                    .put("retryDelays", new io.vertx.core.json.JsonArray()))) {
+      proxy.cutAfter(3 * 1024 * 1024);
+      String through =
+          first.awaitEvent("uploadUrl", java.time.Duration.ofSeconds(30)).getString("url");
+      first.awaitEvent("error", java.time.Duration.ofSeconds(30));
+      url = through.replace(":" + proxy.port() + "/", ":" + b.port() + "/");
+    }
+    HttpResponse<Buffer> head =
+        b.web()
+            .head(url.substring(url.indexOf("/tus/")))
+            .putHeader("Tus-Resumable", "1.0.0")
+            .putHeader("auth_token", token)
+            .send()
+            .await();
+    assertEquals(200, head.statusCode());
+    long offset = Long.parseLong(head.getHeader("Upload-Offset"));
+    assertTrue(offset > 0, "nothing reached node A's disk");
+    try (TusJsClient second =
+        TusJsClient.upload(
+            new JsonObject()
+                .put("uploadUrl", url)
+                .put("file", file.toString())
+                .put("token", token)
+                .put("retryDelays", new io.vertx.core.json.JsonArray()))) {
+      second.awaitEvent("success", java.time.Duration.ofSeconds(30));
+    }
+    assertEquals(
+        TusClientTest.sha256(file), TusClientTest.sha256(dir.resolve("Uploads/Blake/moved.bin")));
+  }
 }

@@ -293,4 +293,50 @@ class TusJobsTest {
     assertTrue(resumableArea().isEmpty(), "left: " + resumableArea());
     create("new.bin");
   }
+
+  @Test
+  @DisplayName(
+      "a page from a listed origin may use /tus (preflight allowed, tus headers exposed); one from"
+          + " another origin may not")
+  void cors(Vertx vertx) throws Exception {
+    start(vertx, TestServer.settings(dir).toBuilder().corsOrigins("https://app.example").build());
+    HttpResponse<Buffer> preflight =
+        server
+            .client
+            .request(HttpMethod.OPTIONS, "/tus/0123456789abcdef0123456789abcdef")
+            .putHeader("Origin", "https://app.example")
+            .putHeader("Access-Control-Request-Method", "PATCH")
+            .putHeader(
+                "Access-Control-Request-Headers",
+                "authorization,tus-resumable,upload-offset,content-type")
+            .send()
+            .await();
+    assertTrue(preflight.statusCode() / 100 == 2, "preflight: " + preflight.statusCode());
+    assertEquals("https://app.example", preflight.getHeader("Access-Control-Allow-Origin"));
+    assertTrue(preflight.getHeader("Access-Control-Allow-Methods").contains("PATCH"));
+
+    HttpResponse<Buffer> created =
+        tus(HttpMethod.POST, "/tus")
+            .putHeader("Origin", "https://app.example")
+            .putHeader("Upload-Length", "10")
+            .putHeader("Upload-Metadata", TusProtocolTest.metadata("cors.bin"))
+            .send()
+            .await();
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    assertEquals("https://app.example", created.getHeader("Access-Control-Allow-Origin"));
+    String exposed = created.getHeader("Access-Control-Expose-Headers").toLowerCase();
+    for (String header : List.of("location", "upload-offset", "upload-expires", "tus-resumable")) {
+      assertTrue(exposed.contains(header), header + " not exposed: " + exposed);
+    }
+
+    HttpResponse<Buffer> elsewhere =
+        server
+            .client
+            .request(HttpMethod.OPTIONS, "/tus")
+            .putHeader("Origin", "https://evil.example")
+            .putHeader("Access-Control-Request-Method", "POST")
+            .send()
+            .await();
+    assertEquals(null, elsewhere.getHeader("Access-Control-Allow-Origin"));
+  }
 }
