@@ -467,4 +467,39 @@ class TusProtocolTest {
     assertEquals(204, patch(url, token, 0, bytes).statusCode());
     assertArrayEquals(bytes, Files.readAllBytes(stored("r.bin")));
   }
+
+  @Test
+  @DisplayName("X-HTTP-Method-Override lets a POST act as the PATCH, HEAD or DELETE it names")
+  void methodOverride() throws Exception {
+    String url = create("o.bin", bytes.length + 1000);
+    HttpResponse<Buffer> patched =
+        tus(HttpMethod.POST, url, token)
+            .putHeader("X-HTTP-Method-Override", "PATCH")
+            .putHeader("Upload-Offset", "0")
+            .putHeader("Content-Type", "application/offset+octet-stream")
+            .sendBuffer(Buffer.buffer(bytes))
+            .await();
+    assertEquals(204, patched.statusCode(), patched.bodyAsString());
+    assertEquals(Integer.toString(bytes.length), patched.getHeader("Upload-Offset"));
+    HttpResponse<Buffer> more =
+        tus(HttpMethod.POST, url, token)
+            .putHeader("X-HTTP-Method-Override", "PATCH")
+            .putHeader("Upload-Offset", Integer.toString(bytes.length))
+            .putHeader("Content-Type", "application/offset+octet-stream")
+            .sendBuffer(Buffer.buffer(Arrays.copyOf(bytes, 999)))
+            .await();
+    assertEquals(204, more.statusCode(), more.bodyAsString());
+    HttpResponse<Buffer> head =
+        tus(HttpMethod.POST, url, token).putHeader("X-HTTP-Method-Override", "HEAD").send().await();
+    assertEquals(200, head.statusCode());
+    assertEquals(Integer.toString(bytes.length + 999), head.getHeader("Upload-Offset"));
+    HttpResponse<Buffer> deleted =
+        tus(HttpMethod.POST, url, token)
+            .putHeader("X-HTTP-Method-Override", "DELETE")
+            .send()
+            .await();
+    assertEquals(204, deleted.statusCode());
+    assertEquals(404, head(url, token).statusCode());
+    assertEquals(405, tus(HttpMethod.POST, url, token).send().await().statusCode());
+  }
 }

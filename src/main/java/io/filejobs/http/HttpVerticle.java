@@ -114,6 +114,8 @@ public final class HttpVerticle extends VerticleBase {
     Signin signin = new Signin(vertx, users, guard, tokens);
     Transfers transfers = new Transfers(vertx, idle, settings.maxUploadBytes());
 
+    // Before anything else: a request rerouted with the method it asks for starts over here.
+    router.post("/tus/:id").handler(Tus::methodOverride);
     router.route().handler(idle::requestBegan).handler(Checks::checkExpectation);
 
     // vertx-web runs a BodyHandler before any other handler of its route; its small limit keeps

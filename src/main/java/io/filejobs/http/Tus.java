@@ -66,6 +66,26 @@ final class Tus {
     return "/tus/" + id;
   }
 
+  /**
+   * {@code X-HTTP-Method-Override}: a POST to an upload's URL is taken as the PATCH, HEAD or DELETE
+   * it names (tus's answer to clients and proxies that cannot send those; tus-js-client's {@code
+   * overridePatchMethod}). Routing starts over with that method; without the header a POST to an
+   * upload's URL is refused (405).
+   */
+  static void methodOverride(RoutingContext ctx) {
+    String override = ctx.request().getHeader("X-HTTP-Method-Override");
+    if (override != null) {
+      switch (override.trim().toUpperCase(Locale.ROOT)) {
+        case "PATCH" -> ctx.reroute(HttpMethod.PATCH, ctx.request().uri());
+        case "HEAD" -> ctx.reroute(HttpMethod.HEAD, ctx.request().uri());
+        case "DELETE" -> ctx.reroute(HttpMethod.DELETE, ctx.request().uri());
+        default -> ctx.next();
+      }
+      return;
+    }
+    ctx.next();
+  }
+
   /** OPTIONS: what this server speaks. No token needed, no Tus-Resumable asked or given. */
   void options(RoutingContext ctx) {
     ctx.request().resume();
