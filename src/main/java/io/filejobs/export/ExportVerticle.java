@@ -15,6 +15,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the export jobs: answers {@value JobBus#EXPORT_START} (from this process's HTTP verticle)
@@ -22,6 +24,8 @@ import io.vertx.core.json.JsonObject;
  * ExportJob} on its HTTP connection's event loop.
  */
 public final class ExportVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ExportVerticle.class);
 
   private Settings settings;
   private Storage storage;
@@ -85,6 +89,39 @@ public final class ExportVerticle extends VerticleBase {
 
   /** Answers {@value JobBus#FILES}: the user's stored files. */
   private Future<Void> serveFiles(EventBus bus) {
+    return Future.all(
+            bus.<JsonObject>consumer(JobBus.FILES_DELETE, this::deleteFile).completion(),
+            listFiles(bus))
+        .mapEmpty();
+  }
+
+  private void deleteFile(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String user = body == null ? null : body.getString(JobBus.USER);
+    String filename = body == null ? null : body.getString(JobBus.FILENAME);
+    if (user == null || FileNames.check(user).isEmpty() || filename == null) {
+      JobBus.fail(message, Failure.BAD_REQUEST, "the body needs a \"user\" and a \"filename\"");
+      return;
+    }
+    storage
+        .remove(user, filename)
+        .onSuccess(
+            v -> {
+              log.info("{} deleted {}", user, filename);
+              message.reply(new JsonObject().put(JobBus.FILENAME, filename));
+            })
+        .onFailure(
+            e -> {
+              if (Storage.isNoSuchFile(e)) {
+                JobBus.fail(message, Failure.NOT_FOUND, "you have no file named " + filename);
+              } else {
+                log.error("{} could not delete {}", user, filename, e);
+                JobBus.fail(message, Failure.INTERNAL_ERROR, "the file could not be deleted");
+              }
+            });
+  }
+
+  private Future<Void> listFiles(EventBus bus) {
     return bus.<JsonObject>consumer(
             JobBus.FILES,
             message -> {

@@ -148,6 +148,14 @@ public final class HttpVerticle extends VerticleBase {
         .handler(transfers.control(EXPORT_RESUME, "resumed"));
     router.get("/export/status").handler(auth).handler(transfers.control(EXPORT_STATUS, null));
     router.get("/files").handler(auth).handler(transfers::files);
+    FileRoutes files = new FileRoutes(vertx, transfers, settings.maxUploadBytes());
+    router
+        .put("/files/:name")
+        .handler(transfers::holdBody)
+        .handler(auth)
+        .handler(files::checkPut)
+        .handler(files::put);
+    router.delete("/files/:name").handler(auth).handler(files::delete);
 
     Tus tus = new Tus(vertx, idle, settings.maxUploadBytes());
     Cors.of(settings.corsOrigins()).ifPresent(cors -> router.route("/tus*").handler(cors));

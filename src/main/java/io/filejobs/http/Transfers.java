@@ -89,30 +89,42 @@ final class Transfers {
   static final long MULTIPART_SLACK = 64 * 1024;
 
   void upload(RoutingContext ctx) {
+    startUpload(ctx, null).onSuccess(stored -> ok(ctx, storedAnswer(stored))).onFailure(ctx::fail);
+  }
+
+  /**
+   * Starts the upload job of the request, with the body held since its first handler: a multipart
+   * form, or, when {@code filename} is given, a raw body stored under that name.
+   *
+   * @return the job's result once the file is stored; or why not
+   */
+  Future<JsonObject> startUpload(RoutingContext ctx, String filename) {
     idle.handedOff(ctx);
     Handoff handoff = Handoff.park(vertx, ctx.request(), ctx.get(Failures.BODY));
     JsonObject start =
         new JsonObject().put(JobBus.USER, TokenAuth.user(ctx)).put(JobBus.HANDOFF, handoff.id());
-    vertx
+    if (filename != null) {
+      start.put(JobBus.FILENAME, filename);
+    }
+    return vertx
         .eventBus()
         .<JsonObject>request(JobBus.UPLOAD_START, start, JobBus.localOnly())
         .recover(e -> refused(handoff, e))
-        .compose(accepted -> handoff.outcome())
-        .onSuccess(
-            stored ->
-                ok(
-                    ctx,
-                    new JsonObject()
-                        .put(
-                            "message",
-                            "stored "
-                                + stored.getString(JobBus.FILENAME)
-                                + " ("
-                                + stored.getLong(JobBus.BYTES)
-                                + " bytes)")
-                        .put("filename", stored.getString(JobBus.FILENAME))
-                        .put("size", stored.getLong(JobBus.BYTES))))
-        .onFailure(ctx::fail);
+        .compose(accepted -> handoff.outcome());
+  }
+
+  /** {@code {"message","filename","size"}} of a stored upload. */
+  static JsonObject storedAnswer(JsonObject stored) {
+    return new JsonObject()
+        .put(
+            "message",
+            "stored "
+                + stored.getString(JobBus.FILENAME)
+                + " ("
+                + stored.getLong(JobBus.BYTES)
+                + " bytes)")
+        .put("filename", stored.getString(JobBus.FILENAME))
+        .put("size", stored.getLong(JobBus.BYTES));
   }
 
   void export(RoutingContext ctx) {

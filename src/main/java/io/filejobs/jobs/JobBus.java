@@ -67,6 +67,12 @@ public final class JobBus {
   public static final String EXPORT_RESUME = "filejobs.export.resume";
   public static final String EXPORT_STATUS = "filejobs.export.status";
 
+  /**
+   * {@code {"user","filename"}} removes the user's stored file: answers {@code {"filename"}}, or
+   * fails with 404 when there is none.
+   */
+  public static final String FILES_DELETE = "filejobs.files.delete";
+
   /** {@code {"user"}} answers {@code {"files": [{"name","size","modified"}]}}. */
   public static final String FILES = "filejobs.files";
 
@@ -99,6 +105,7 @@ public final class JobBus {
   public static final String CHECKSUM = "checksum";
   public static final String COMPLETED = "completed";
   public static final String EXPIRES_AT = "expiresAt";
+  public static final String REPLACED = "replaced";
 
   public static final String KIND_UPLOAD = "upload";
   public static final String KIND_EXPORT = "export";

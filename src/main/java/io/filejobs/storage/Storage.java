@@ -247,6 +247,15 @@ public final class Storage {
     return false;
   }
 
+  /**
+   * Removes the stored file {@code name} of {@code user}: its name goes at once, and a reader that
+   * opened it reads on to its end (an open file outlives its name). Fails with {@link
+   * NoSuchFileException} when there is no such file (as {@link #storedFile} finds them).
+   */
+  public Future<Void> remove(String user, String name) {
+    return storedFile(user, name).compose(file -> fs.delete(file.toString()));
+  }
+
   /** Deletes a file if it exists; never fails (the failure is logged). */
   public Future<Void> delete(Path file) {
     return fs.delete(file.toString())

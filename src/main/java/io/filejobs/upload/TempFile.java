@@ -1,6 +1,7 @@
 package io.filejobs.upload;
 
 import io.filejobs.jobs.Failure;
+import io.filejobs.jobs.JobBus;
 import io.filejobs.jobs.JobFailure;
 import io.filejobs.jobs.Outcome;
 import io.filejobs.storage.Storage;
@@ -85,8 +86,17 @@ final class TempFile implements Destination {
   @Override
   public Future<Outcome> finish(String filename, long bytes) {
     return storage
-        .publish(path, user, filename)
-        .map(published -> new Outcome.Completed(summary.apply(bytes)));
+        .storedFile(user, filename)
+        .map(true)
+        .recover(e -> Future.succeededFuture(false))
+        .compose(
+            existed ->
+                storage
+                    .publish(path, user, filename)
+                    .map(
+                        published ->
+                            new Outcome.Completed(
+                                summary.apply(bytes).put(JobBus.REPLACED, existed))));
   }
 
   @Override

@@ -121,9 +121,17 @@ public final class UploadVerticle extends VerticleBase {
             settings.maxUploadBytes(),
             life::summary,
             () -> resumable.noneUnfinished(user));
+    // A start that names its file is a raw body (PUT /files/{name}); else a multipart form.
+    String filename = body.getString(JobBus.FILENAME);
     String contentType = handoff.request().getHeader(HttpHeaders.CONTENT_TYPE);
     UploadJob job =
-        new UploadJob(handoff, life, destination, form -> MultipartUpload.of(form, contentType));
+        new UploadJob(
+            handoff,
+            life,
+            destination,
+            filename != null
+                ? raw -> new RawBody(raw, filename, null)
+                : form -> MultipartUpload.of(form, contentType));
     handoff
         .context()
         .runOnContext(
