@@ -230,4 +230,33 @@ class FileResourcesTest {
     assertEquals(
         TusClientTest.sha256(file), java.util.HexFormat.of().formatHex(reading.sha256.digest()));
   }
+
+  @Test
+  @DisplayName("GET /files tells each file's strong ETag, which changes when the file is replaced")
+  void listedTags() throws Exception {
+    Path file = TestServer.randomFile(dir, "t.bin", 1000);
+    assertEquals(200, server.upload(token, file, "t.bin").statusCode());
+    String first = listedTag("t.bin");
+    assertTrue(first.matches("\"[0-9a-f]+-[0-9a-f]+\""), first);
+    assertEquals(first, listedTag("t.bin"));
+    assertEquals(200, server.upload(token, file, "t.bin").statusCode());
+    assertFalse(first.equals(listedTag("t.bin")), "a replaced file kept its tag");
+  }
+
+  private String listedTag(String name) {
+    return server
+        .client
+        .get("/files")
+        .putHeader("auth_token", token)
+        .send()
+        .await()
+        .bodyAsJsonObject()
+        .getJsonArray("files")
+        .stream()
+        .map(JsonObject.class::cast)
+        .filter(f -> name.equals(f.getString("name")))
+        .findFirst()
+        .orElseThrow()
+        .getString("etag");
+  }
 }

@@ -73,7 +73,7 @@ public final class JobBus {
    */
   public static final String FILES_DELETE = "filejobs.files.delete";
 
-  /** {@code {"user"}} answers {@code {"files": [{"name","size","modified"}]}}. */
+  /** {@code {"user"}} answers {@code {"files": [{"name","size","modified","etag"}]}}. */
   public static final String FILES = "filejobs.files";
 
   /** Every job event of every user is published here. */

@@ -144,9 +144,9 @@ public final class Storage {
   }
 
   /**
-   * The user's stored files, by name: {@code [{"name","size","modified"}]} with {@code modified} in
-   * ISO-8601. Only regular files count, never a symbolic link; a user with no folder yet (or a
-   * folder that is a link) has none.
+   * The user's stored files, by name: {@code [{"name","size","modified","etag"}]} with {@code
+   * modified} in ISO-8601 and {@code etag} as {@link #etag} makes it. Only regular files count,
+   * never a symbolic link; a user with no folder yet (or a folder that is a link) has none.
    *
    * <p>Runs on a worker: Vert.x's {@code readDir} returns canonical paths, which resolve links and
    * so hide what an entry is, and the JDK's listing has no async form.
@@ -178,7 +178,8 @@ public final class Storage {
                     new JsonObject()
                         .put("name", name)
                         .put("size", attributes.size())
-                        .put("modified", attributes.lastModifiedTime().toInstant().toString()));
+                        .put("modified", attributes.lastModifiedTime().toInstant().toString())
+                        .put("etag", etag(attributes)));
               }
             }
           }
@@ -186,6 +187,20 @@ public final class Storage {
           return new JsonArray(new ArrayList<Object>(files));
         },
         false);
+  }
+
+  /**
+   * The strong entity tag of a stored file as it is now: its size and its last change to the
+   * nanosecond. A publish is a rename of a file written since, so a replaced file never keeps the
+   * tag of the one it replaced.
+   */
+  public static String etag(BasicFileAttributes attributes) {
+    return "\""
+        + Long.toHexString(attributes.size())
+        + "-"
+        + Long.toHexString(
+            attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS))
+        + "\"";
   }
 
   private Path userDir(String user) {
